@@ -1,0 +1,128 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+import { authSecret, envSchema, type ParsedEnv } from "./schema";
+
+export class ConfigError extends Error {
+  readonly code = "CONFIG_INVALID";
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface Config {
+  nodeEnv: ParsedEnv["NODE_ENV"];
+  isProduction: boolean;
+  port: number;
+  appUrl: string;
+  logLevel: ParsedEnv["LOG_LEVEL"];
+  trustProxy: boolean;
+  auth: {
+    /** HS256 secret (UTF-8 bytes); absent only when `privateKey` signs. */
+    secret: string | undefined;
+    privateKey: string | undefined;
+    previousKeys: string[];
+    issuer: string;
+    audience: string;
+    accessTokenTtl: number;
+    refreshTokenTtl: number;
+    clockTolerance: number;
+  };
+  database: { url: string } | { dataDir: string };
+  dataDir: string;
+  upstash: { url: string; token: string } | undefined;
+  admin: { email: string; password: string } | undefined;
+}
+
+export interface LoadConfigOptions {
+  /** Called once when a development secret is generated or reused. */
+  warn?: (message: string) => void;
+}
+
+/**
+ * Parses the environment once, at start-up. Every problem names its variable, so a bad deploy
+ * fails with one readable message instead of a 500 on the first request.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  { warn = (message) => console.warn(message) }: LoadConfigOptions = {},
+): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "env"}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === "production";
+  const dataDir = resolve(e.DATA_DIR);
+  const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
+
+  const problems: string[] = [];
+  if (e.UPSTASH_REDIS_REST_URL && !e.UPSTASH_REDIS_REST_TOKEN) {
+    problems.push("UPSTASH_REDIS_REST_TOKEN: required when UPSTASH_REDIS_REST_URL is set");
+  }
+  if (Boolean(e.ADMIN_EMAIL) !== Boolean(e.ADMIN_PASSWORD)) {
+    problems.push("ADMIN_PASSWORD: ADMIN_EMAIL and ADMIN_PASSWORD must be set together");
+  }
+  let secret = e.AUTH_SECRET;
+  if (!secret && !e.AUTH_PRIVATE_KEY) {
+    if (isProduction) {
+      problems.push(
+        "AUTH_SECRET: required in production (or set AUTH_PRIVATE_KEY); generate one with `openssl rand -hex 32`",
+      );
+    } else {
+      secret = developmentSecret(dataDir, warn);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    appUrl,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    auth: {
+      secret,
+      privateKey: e.AUTH_PRIVATE_KEY,
+      previousKeys: e.AUTH_PREVIOUS_KEYS,
+      issuer: e.AUTH_ISSUER ?? appUrl,
+      audience: e.AUTH_AUDIENCE,
+      accessTokenTtl: e.ACCESS_TOKEN_TTL,
+      refreshTokenTtl: e.REFRESH_TOKEN_TTL,
+      clockTolerance: e.CLOCK_TOLERANCE,
+    },
+    database: e.DATABASE_URL ? { url: e.DATABASE_URL } : { dataDir: join(dataDir, "pglite") },
+    dataDir,
+    upstash:
+      e.UPSTASH_REDIS_REST_URL && e.UPSTASH_REDIS_REST_TOKEN
+        ? { url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN }
+        : undefined,
+    admin:
+      e.ADMIN_EMAIL && e.ADMIN_PASSWORD
+        ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD }
+        : undefined,
+  };
+}
+
+/** Generated once per data directory so restarts keep sessions; never used in production. */
+function developmentSecret(dataDir: string, warn: (message: string) => void): string {
+  const file = join(dataDir, "auth-secret");
+  try {
+    const existing = readFileSync(file, "utf8").trim();
+    if (authSecret.safeParse(existing).success) return existing;
+  } catch {
+    // First start: generate below.
+  }
+  const secret = randomBytes(32).toString("hex");
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  warn(
+    `AUTH_SECRET is not set: generated a development secret in ${file}. Set AUTH_SECRET in production.`,
+  );
+  return secret;
+}

@@ -1,0 +1,97 @@
+import { z } from "zod";
+
+import { parseDuration } from "./duration";
+import { estimateEntropyBits } from "./entropy";
+
+const duration = (fallback: string, { min = 0 } = {}) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const seconds = parseDuration(text);
+      if (seconds === null || seconds < min) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected a duration like 30s, 15m, 12h or 7d${min ? ` (at least ${min}s)` : ""}, got "${text}"`,
+        });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value : undefined));
+
+const MIN_SECRET_BITS = 256;
+
+export const authSecret = optionalString.superRefine((secret, ctx) => {
+  if (secret === undefined) return;
+  if (secret.length < 32 || estimateEntropyBits(secret) < MIN_SECRET_BITS) {
+    // Never echo the secret itself: only its shape.
+    ctx.addIssue({
+      code: "custom",
+      message: `must be at least 32 characters with at least ${MIN_SECRET_BITS} bits of entropy (got ${secret.length} characters); generate one with \`openssl rand -hex 32\``,
+    });
+  }
+});
+
+/**
+ * `AUTH_PREVIOUS_KEYS`: a JSON array of keys (secret strings, PEM strings or JWK objects), or a
+ * single key. Kept as raw strings here; packages/auth imports them.
+ */
+const previousKeys = optionalString.transform((text, ctx) => {
+  if (text === undefined) return [];
+  const trimmed = text.trim();
+  if (!trimmed.startsWith("[")) return [trimmed];
+  try {
+    const parsed: unknown = JSON.parse(trimmed);
+    if (!Array.isArray(parsed)) throw new Error("not an array");
+    return parsed.map((key) => (typeof key === "string" ? key : JSON.stringify(key)));
+  } catch {
+    ctx.addIssue({ code: "custom", message: "must be a JSON array of keys or a single key" });
+    return z.NEVER;
+  }
+});
+
+const url = (protocols: string[]) =>
+  optionalString.refine(
+    (value) => {
+      if (value === undefined) return true;
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.join(" or ")}//` },
+  );
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  APP_URL: url(["http:", "https:"]),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  AUTH_SECRET: authSecret,
+  AUTH_PRIVATE_KEY: optionalString,
+  AUTH_PREVIOUS_KEYS: previousKeys,
+  AUTH_ISSUER: optionalString,
+  AUTH_AUDIENCE: z.string().min(1).default("web"),
+  ACCESS_TOKEN_TTL: duration("15m", { min: 1 }),
+  REFRESH_TOKEN_TTL: duration("7d", { min: 1 }),
+  CLOCK_TOLERANCE: duration("5s"),
+  DATABASE_URL: url(["postgresql:", "postgres:"]),
+  DATA_DIR: z.string().min(1).default(".data"),
+  UPSTASH_REDIS_REST_URL: url(["http:", "https:"]),
+  UPSTASH_REDIS_REST_TOKEN: optionalString,
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
+  TRUST_PROXY: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((value) => value === "true" || value === "1"),
+});
+
+export type Env = z.input<typeof envSchema>;
+export type ParsedEnv = z.output<typeof envSchema>;

@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+import { ConfigError, estimateEntropyBits, loadConfig, parseDuration } from "../src";
+
+const SECRET = "3f6c0a4e9b1d27c85e0f4a6b9c2d71e8a5b3f0c6d9e2a4b7c1f8e3d6a0b5c9f2";
+const tmp = () => mkdtempSync(join(tmpdir(), "config-"));
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, { warn: () => undefined });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseDuration", () => {
+  it.each([
+    ["30s", 30],
+    ["15m", 900],
+    ["12h", 43200],
+    ["7d", 604800],
+    ["45", 45],
+  ])("%s is %i seconds", (text, seconds) => expect(parseDuration(text)).toBe(seconds));
+
+  it.each(["", "5 minutes", "-1s", "1.5m", "1w"])("rejects %j", (text) =>
+    expect(parseDuration(text)).toBeNull(),
+  );
+});
+
+describe("estimateEntropyBits", () => {
+  it("gives openssl rand -hex 32 exactly 256 bits", () =>
+    expect(estimateEntropyBits(SECRET)).toBe(256));
+  it("gives repeated characters nothing", () =>
+    expect(estimateEntropyBits("a".repeat(100))).toBe(0));
+  it("keeps a 32-character password below 256 bits", () =>
+    expect(estimateEntropyBits("correct-horse-battery-staple-123")).toBeLessThan(256));
+});
+
+describe("loadConfig", () => {
+  it("applies the defaults of SPEC.md", () => {
+    const config = loadConfig({ AUTH_SECRET: SECRET, DATA_DIR: tmp() });
+    expect(config.auth).toMatchObject({
+      secret: SECRET,
+      issuer: "http://localhost:3000",
+      audience: "web",
+      accessTokenTtl: 900,
+      refreshTokenTtl: 604800,
+      clockTolerance: 5,
+    });
+    expect(config.port).toBe(3000);
+    expect(config.database).toHaveProperty("dataDir");
+    expect(config.upstash).toBeUndefined();
+  });
+
+  it("names the variable of every bad value", () => {
+    const problems = problemsOf({
+      AUTH_SECRET: SECRET,
+      ACCESS_TOKEN_TTL: "soon",
+      PORT: "http",
+      DATABASE_URL: "mysql://x",
+    });
+    expect(problems.join("\n")).toMatch(/ACCESS_TOKEN_TTL/);
+    expect(problems.join("\n")).toMatch(/PORT/);
+    expect(problems.join("\n")).toMatch(/DATABASE_URL/);
+  });
+
+  it("refuses a weak secret without echoing it", () => {
+    const weak = "my-super-secret-password-1234567";
+    const problems = problemsOf({ AUTH_SECRET: weak });
+    expect(problems.join("\n")).toMatch(/^AUTH_SECRET: .*256 bits/m);
+    expect(problems.join("\n")).not.toContain(weak);
+  });
+
+  it("refuses to start in production without a secret", () => {
+    expect(problemsOf({ NODE_ENV: "production", DATA_DIR: tmp() }).join()).toMatch(
+      /AUTH_SECRET: required in production/,
+    );
+  });
+
+  it("generates a development secret once and keeps it", () => {
+    const dataDir = tmp();
+    const warnings: string[] = [];
+    const first = loadConfig({ DATA_DIR: dataDir }, { warn: (m) => warnings.push(m) });
+    const second = loadConfig({ DATA_DIR: dataDir }, { warn: (m) => warnings.push(m) });
+    expect(first.auth.secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(second.auth.secret).toBe(first.auth.secret);
+    expect(warnings).toHaveLength(1);
+    const file = join(dataDir, "auth-secret");
+    expect(readFileSync(file, "utf8").trim()).toBe(first.auth.secret);
+    expect(statSync(file).mode & 0o077).toBe(0);
+  });
+
+  it("requires the Upstash token with the URL, and admin credentials together", () => {
+    const problems = problemsOf({
+      AUTH_SECRET: SECRET,
+      UPSTASH_REDIS_REST_URL: "http://127.0.0.1:8079",
+      ADMIN_EMAIL: "root@example.com",
+    });
+    expect(problems.join("\n")).toMatch(/UPSTASH_REDIS_REST_TOKEN/);
+    expect(problems.join("\n")).toMatch(/ADMIN_PASSWORD/);
+  });
+
+  it("reads AUTH_PREVIOUS_KEYS as a JSON array or a single key", () => {
+    const single = loadConfig({ AUTH_SECRET: SECRET, AUTH_PREVIOUS_KEYS: SECRET.toUpperCase() });
+    expect(single.auth.previousKeys).toEqual([SECRET.toUpperCase()]);
+    const list = loadConfig({
+      AUTH_SECRET: SECRET,
+      AUTH_PREVIOUS_KEYS: JSON.stringify(["a", { kty: "OKP" }]),
+    });
+    expect(list.auth.previousKeys).toEqual(["a", '{"kty":"OKP"}']);
+    expect(problemsOf({ AUTH_SECRET: SECRET, AUTH_PREVIOUS_KEYS: "[oops" }).join()).toMatch(
+      /AUTH_PREVIOUS_KEYS/,
+    );
+  });
+});

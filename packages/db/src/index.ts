@@ -1,0 +1,6 @@
+export { openDatabase, type Database, type DatabaseTarget } from "./client";
+export { publicUserSelect, credentialUserSelect, type PublicUser } from "./select";
+export { isUniqueViolation } from "./errors";
+export { normalizeEmail } from "./email";
+export { Prisma, PrismaClient, Role } from "./generated/prisma/client";
+export type { User, Session, RefreshToken } from "./generated/prisma/client";

@@ -1,0 +1,26 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+/**
+ * Shared flat config. Type-aware rules catch the bugs that matter in auth code:
+ * floating promises (a revocation write nobody awaited) and unsafe `any` flowing into tokens.
+ */
+export default tseslint.config(
+  { ignores: ["**/node_modules/**", "**/dist/**", "**/.next/**", "**/src/generated/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/consistent-type-imports": ["warn", { fixStyle: "inline-type-imports" }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // Env access belongs to @acme/config, which parses it once at start-up.
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read configuration through @acme/config." },
+      ],
+    },
+  },
+  { files: ["**/*.js", "**/*.mjs"], ...tseslint.configs.disableTypeChecked },
+);

@@ -19,7 +19,8 @@ const { values } = parseArgs({
   },
 });
 
-const usage = "usage: tsx src/cli.ts --token <token> [--port 8079] [--host 127.0.0.1] [--redis <redis-url>]";
+const usage =
+  "usage: tsx src/cli.ts --token <token> [--port 8079] [--host 127.0.0.1] [--redis <redis-url>]";
 if (values.help) {
   console.log(usage);
   process.exit(0);

@@ -2,6 +2,7 @@
  * Validates command bodies and runs them on redis-server through ioredis.
  */
 import { ReplyError, type Redis } from "ioredis";
+import { LuaCompat, type PreparedCommand } from "./lua";
 import { errorMessage, type RawReply } from "./reply";
 
 /** A command as sent to redis: its name first, then its arguments, all strings. */
@@ -90,6 +91,7 @@ export type Settled = { ok: true; reply: RawReply } | { ok: false; error: string
 export class RedisExecutor {
   /** Connections lent to blocking commands, so close() can end them too. */
   private readonly blockingConnections = new Set<Redis>();
+  private readonly lua = new LuaCompat();
 
   constructor(private readonly redis: Redis) {}
 
@@ -97,12 +99,14 @@ export class RedisExecutor {
   async run(command: Command): Promise<RawReply> {
     const key = command[0].toLowerCase();
     if (UNSUPPORTED.has(key)) throw unsupported(key);
-    if (!BLOCKING.has(key)) return await send(this.redis, command);
+    const prepared = this.lua.prepare(command);
+    if (!BLOCKING.has(key)) return await sendPrepared(this.redis, prepared);
 
     const connection = this.redis.duplicate();
+    connection.on("error", () => {}); // surfaces as this command's rejection instead
     this.blockingConnections.add(connection);
     try {
-      return await send(connection, command);
+      return await sendPrepared(connection, prepared);
     } finally {
       this.blockingConnections.delete(connection);
       connection.disconnect();
@@ -118,7 +122,8 @@ export class RedisExecutor {
   async pipeline(commands: Command[]): Promise<Settled[]> {
     const pending = commands.map((command) => {
       const key = command[0].toLowerCase();
-      return UNSUPPORTED.has(key) ? Promise.reject(unsupported(key)) : send(this.redis, command);
+      if (UNSUPPORTED.has(key)) return Promise.reject(unsupported(key));
+      return sendPrepared(this.redis, this.lua.prepare(command));
     });
     const settled = await Promise.allSettled(pending);
     return settled.map((outcome) =>
@@ -140,9 +145,10 @@ export class RedisExecutor {
       const key = name.toLowerCase();
       if (UNSUPPORTED.has(key)) throw unsupported(key);
     }
+    const prepared = commands.map((command) => this.lua.prepare(command));
     const pending = [
       send(this.redis, ["multi"]),
-      ...commands.map((command) => send(this.redis, command)),
+      ...prepared.map(({ command }) => send(this.redis, command)),
       send(this.redis, ["exec"]),
     ];
     const settled = await Promise.allSettled(pending);
@@ -159,9 +165,11 @@ export class RedisExecutor {
     }
     // EXEC answers nil only when a WATCHed key changed; WATCH is refused, but stay safe.
     if (!Array.isArray(exec.value)) throw new BadRequestError("EXECABORT Transaction aborted");
-    return exec.value.map((reply) =>
-      reply instanceof Error ? { ok: false, error: reply.message } : { ok: true, reply },
-    );
+    return exec.value.map((reply, i) => {
+      if (reply instanceof Error) return { ok: false, error: reply.message };
+      const mapReply = prepared[i]?.mapReply;
+      return { ok: true, reply: mapReply ? mapReply(reply) : reply };
+    });
   }
 
   /** Ends connections still held by blocking commands. */
@@ -182,6 +190,14 @@ function send(redis: Redis, [name, ...args]: Command): Promise<RawReply> {
   // array, so HGETALL goes under a spelling ioredis does not transform.
   const lower = name.toLowerCase();
   return redis.callBuffer(lower === "hgetall" ? "HGETALL" : lower, ...args) as Promise<RawReply>;
+}
+
+async function sendPrepared(
+  redis: Redis,
+  { command, mapReply }: PreparedCommand,
+): Promise<RawReply> {
+  const reply = await send(redis, command);
+  return mapReply ? mapReply(reply) : reply;
 }
 
 function unsupported(name: string): BadRequestError {

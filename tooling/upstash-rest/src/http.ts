@@ -55,8 +55,9 @@ export function createRequestHandler({ token, executor }: HandlerOptions): Reque
     try {
       body = await readBody(req);
     } catch (error) {
-      if (error instanceof PayloadTooLargeError) return sendJson(res, 413, { error: "Payload Too Large" });
-      throw error;
+      if (!(error instanceof PayloadTooLargeError)) throw error;
+      sendJson(res, 413, { error: "Payload Too Large" });
+      return;
     }
 
     const encode: EncodeOptions = {
@@ -68,11 +69,23 @@ export function createRequestHandler({ token, executor }: HandlerOptions): Reque
         case "":
           return await single(res, parseCommand(parseJson(body)), encode);
         case "/pipeline":
-          return sendEntries(res, await executor.pipeline(parseCommandList(parseJson(body))), encode);
+          return sendEntries(
+            res,
+            await executor.pipeline(parseCommandList(parseJson(body))),
+            encode,
+          );
         case "/multi-exec":
-          return sendEntries(res, await executor.multiExec(parseCommandList(parseJson(body))), encode);
+          return sendEntries(
+            res,
+            await executor.multiExec(parseCommandList(parseJson(body))),
+            encode,
+          );
         default:
-          return await single(res, pathCommand(path, req.method === "POST" ? body : undefined), encode);
+          return await single(
+            res,
+            pathCommand(path, req.method === "POST" ? body : undefined),
+            encode,
+          );
       }
     } catch (error) {
       // A command error is the client's (400); anything else, e.g. redis being unreachable, is ours.
@@ -80,7 +93,11 @@ export function createRequestHandler({ token, executor }: HandlerOptions): Reque
     }
   }
 
-  async function single(res: ServerResponse, command: Command, encode: EncodeOptions): Promise<void> {
+  async function single(
+    res: ServerResponse,
+    command: Command,
+    encode: EncodeOptions,
+  ): Promise<void> {
     const reply = await executor.run(command);
     sendJson(res, 200, { result: encodeReply(reply, encode) });
   }

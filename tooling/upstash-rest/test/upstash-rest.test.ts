@@ -4,7 +4,7 @@
  * protocol details the clients hide. Every key lives under a random prefix
  * that afterAll deletes.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis";
@@ -109,12 +109,7 @@ describe("@upstash/redis through the endpoint", () => {
   });
 
   it("runs multi() atomically", async () => {
-    const results = await redis
-      .multi()
-      .set(key("tx"), "1")
-      .incr(key("tx"))
-      .get(key("tx"))
-      .exec();
+    const results = await redis.multi().set(key("tx"), "1").incr(key("tx")).get(key("tx")).exec();
     expect(results).toEqual(["OK", 2, 2]);
 
     // Concurrent transactions never interleave: each sees its two increments back to back.
@@ -137,9 +132,34 @@ describe("@upstash/redis through the endpoint", () => {
     expect(await redis.evalsha(sha, [key("lua")], ["again"])).toEqual([key("lua"), "again", 42, 2]);
 
     // createScript() tries EVALSHA and falls back to EVAL on NOSCRIPT, like @upstash/ratelimit.
-    const fresh = redis.createScript<number>(`-- ${PREFIX} fresh\nreturn redis.call("INCR", KEYS[1])`);
+    const fresh = redis.createScript<number>(
+      `-- ${PREFIX} fresh\nreturn redis.call("INCR", KEYS[1])`,
+    );
     expect(await fresh.exec([key("lua-fresh")], [])).toBe(1);
     expect(await fresh.exec([key("lua-fresh")], [])).toBe(2);
+  });
+
+  it("accepts Upstash's `flags=allow-key-locking` shebang and keeps the client's SHA1", async () => {
+    const script = `#!lua flags=allow-key-locking\n-- ${PREFIX}\nreturn redis.call("INCR", KEYS[1])`;
+    const clientSha = createHash("sha1").update(script).digest("hex");
+
+    expect(await redis.evalsha(clientSha, [key("locking")], []).catch(String)).toMatch(/NOSCRIPT/);
+    expect(await redis.eval(script, [key("locking")], [])).toBe(1);
+    expect(await redis.evalsha(clientSha, [key("locking")], [])).toBe(2);
+    expect(await redis.scriptLoad(script)).toBe(clientSha);
+    expect(await redis.scriptExists(clientSha, "0".repeat(40))).toEqual([1, 0]);
+    expect(
+      await redis
+        .multi()
+        .evalsha(clientSha, [key("locking")], [])
+        .exec(),
+    ).toEqual([3]);
+
+    // Flags redis knows are kept: a no-writes script still may not write.
+    const readOnly = `#!lua flags=no-writes,allow-key-locking\nreturn redis.call("INCR", KEYS[1])`;
+    await expect(redis.eval(readOnly, [key("locking")], [])).rejects.toThrow(
+      /Write commands are not allowed/,
+    );
   });
 
   it("publishes to a real subscriber", async () => {
@@ -184,26 +204,38 @@ describe("wire protocol", () => {
 
   it("base64-encodes strings at every depth, but not numbers, nil or a top-level OK", async () => {
     const base64 = { "upstash-encoding": "base64" };
-    expect(await post("", ["set", key("b"), "v"], base64)).toEqual({ status: 200, body: { result: "OK" } });
+    expect(await post("", ["set", key("b"), "v"], base64)).toEqual({
+      status: 200,
+      body: { result: "OK" },
+    });
     expect((await post("", ["get", key("b")], base64)).body).toEqual({ result: "dg==" });
-    const nested = await post(
-      "",
-      ["eval", "return {'a', 7, false, {'b', 'OK'}}", "0"],
-      base64,
-    );
+    const nested = await post("", ["eval", "return {'a', 7, false, {'b', 'OK'}}", "0"], base64);
     expect(nested.body).toEqual({ result: ["YQ==", 7, null, ["Yg==", "T0s="]] });
-    expect((await post("/pipeline", [["incr", key("b-n")], ["type", key("b")]], base64)).body).toEqual([
-      { result: 1 },
-      { result: "c3RyaW5n" },
-    ]);
+    expect(
+      (
+        await post(
+          "/pipeline",
+          [
+            ["incr", key("b-n")],
+            ["type", key("b")],
+          ],
+          base64,
+        )
+      ).body,
+    ).toEqual([{ result: 1 }, { result: "c3RyaW5n" }]);
     // Without the header, strings are plain text.
     expect((await post("", ["get", key("b")])).body).toEqual({ result: "v" });
   });
 
   it("reports a transaction redis refused to queue as one 400 error", async () => {
-    const res = await post("/multi-exec", [["set", key("x")], ["incr", key("x")]]);
+    const res = await post("/multi-exec", [
+      ["set", key("x")],
+      ["incr", key("x")],
+    ]);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: expect.stringMatching(/^EXECABORT.*wrong number/) as unknown });
+    expect(res.body).toEqual({
+      error: expect.stringMatching(/^EXECABORT.*wrong number/) as unknown,
+    });
     expect(await direct.exists(key("x"))).toBe(0);
   });
 

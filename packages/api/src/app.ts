@@ -1,0 +1,43 @@
+import { createAuth, type Auth, type Clock, type PasswordHasher } from "@acme/auth";
+import type { Config } from "@acme/config";
+import { openDatabase, type Database } from "@acme/db";
+import { migrate } from "@acme/db/migrate";
+
+import type { ApiSettings } from "./trpc";
+
+/** Everything a running server holds: config, database, auth core. Built once at start-up. */
+export interface App {
+  config: Config;
+  db: Database;
+  auth: Auth;
+  settings: ApiSettings;
+  close(): Promise<void>;
+}
+
+export interface CreateAppOptions {
+  clock?: Clock;
+  passwords?: PasswordHasher;
+  /** An already open database (tests); otherwise opened from config. */
+  db?: Database;
+}
+
+export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
+  const db = options.db ?? (await openDatabase(config.database));
+  // The embedded database belongs to this process alone, so it migrates itself on start-up.
+  // PostgreSQL is migrated by `pnpm db:migrate` as a deploy step, once for all instances.
+  if (!options.db && db.kind === "pglite") await migrate(db);
+  const auth = await createAuth({ config, db, clock: options.clock, passwords: options.passwords });
+  if (config.admin) await auth.service.ensureAdmin(config.admin);
+  const prune = setInterval(() => void auth.service.pruneExpired().catch(() => undefined), 10 * 60_000);
+  prune.unref();
+  return {
+    config,
+    db,
+    auth,
+    settings: { secureCookies: config.isProduction, allowedOrigins: [new URL(config.appUrl).origin] },
+    close: async () => {
+      clearInterval(prune);
+      if (!options.db) await db.close();
+    },
+  };
+}

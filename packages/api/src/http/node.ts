@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+
+import type { App } from "../app";
+import { appRouter } from "../root";
+import { createInnerContext } from "../trpc";
+import { responseHeaders } from "./meta";
+
+export const TRPC_PATH = "/api/trpc";
+
+/** Node headers to a Fetch `Headers`, the only request shape the context understands. */
+export function toHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else headers.set(name, value);
+  }
+  return headers;
+}
+
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string | undefined {
+  if (trustProxy) {
+    const forwarded = req.headers["x-forwarded-for"];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress;
+}
+
+/**
+ * The API at tRPC's node-adapter speed: a request listener for `/api/trpc/*` that a plain
+ * `node:http` server or a Next.js custom server calls before handing everything else to Next.
+ */
+export function createNodeApiHandler(app: App) {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: `${TRPC_PATH}/`,
+    maxBodySize: 1024 * 1024,
+    maxBatchSize: 20,
+    createContext: ({ req }) =>
+      createInnerContext({
+        auth: app.auth.service,
+        settings: app.settings,
+        headers: toHeaders(req),
+        clientIp: clientIp(req, app.config.trustProxy),
+      }),
+    responseMeta: ({ ctx, errors }) => ({ headers: responseHeaders(ctx, errors) }),
+  });
+
+  /** Returns false when the path is not the API's, so the caller can route it elsewhere. */
+  return function handleApiRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url ?? "/";
+    if (url === TRPC_PATH || url.startsWith(`${TRPC_PATH}/`) || url.startsWith(`${TRPC_PATH}?`)) {
+      trpc(req, res);
+      return true;
+    }
+    return false;
+  };
+}

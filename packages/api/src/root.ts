@@ -1,0 +1,20 @@
+import { adminRouter } from "./routers/admin";
+import { authRouter } from "./routers/auth";
+import { sessionRouter } from "./routers/session";
+import { userRouter } from "./routers/user";
+import { createCallerFactory, createTRPCRouter, publicProcedure } from "./trpc";
+
+export const appRouter = createTRPCRouter({
+  health: publicProcedure.query(() => ({ ok: true as const })),
+  auth: authRouter,
+  user: userRouter,
+  session: sessionRouter,
+  admin: adminRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Procedures callable without a token. Everything else must refuse anonymous callers (tested). */
+export const PUBLIC_PROCEDURES = ["health", "auth.register", "auth.login", "auth.refresh", "auth.logout"] as const;
+
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,62 @@
+import {
+  assertSameOrigin,
+  bearerToken,
+  clearRefreshCookie,
+  readRefreshCookie,
+  serializeRefreshCookie,
+  type TokenPair,
+} from "@acme/auth";
+
+import { changePasswordInput, loginInput, registerInput } from "../schemas";
+import { createTRPCRouter, protectedProcedure, publicProcedure, type Context } from "../trpc";
+
+/** The browser gets the refresh token only as an HttpOnly cookie; the body never carries it. */
+function respondWithSession(ctx: Context, pair: TokenPair) {
+  ctx.resHeaders.append(
+    "set-cookie",
+    serializeRefreshCookie(pair.refreshToken, {
+      secure: ctx.settings.secureCookies,
+      maxAgeSeconds: pair.refreshExpiresIn,
+    }),
+  );
+  ctx.resHeaders.set("cache-control", "no-store");
+  return { accessToken: pair.accessToken, tokenType: pair.tokenType, expiresIn: pair.expiresIn, user: pair.user };
+}
+
+export const authRouter = createTRPCRouter({
+  register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => ({
+    user: await ctx.auth.register(input),
+  })),
+
+  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+    const pair = await ctx.auth.login(input, { userAgent: ctx.headers.get("user-agent") });
+    return respondWithSession(ctx, pair);
+  }),
+
+  refresh: publicProcedure.mutation(async ({ ctx }) => {
+    assertSameOrigin(ctx.headers, ctx.settings.allowedOrigins);
+    const pair = await ctx.auth.rotateRefreshToken(readRefreshCookie(ctx.headers, ctx.settings.secureCookies));
+    return respondWithSession(ctx, pair);
+  }),
+
+  logout: publicProcedure.mutation(async ({ ctx }) => {
+    assertSameOrigin(ctx.headers, ctx.settings.allowedOrigins);
+    await ctx.auth.logout({
+      refreshToken: readRefreshCookie(ctx.headers, ctx.settings.secureCookies),
+      accessToken: bearerToken(ctx.headers),
+    });
+    ctx.resHeaders.append("set-cookie", clearRefreshCookie(ctx.settings.secureCookies));
+    return { ok: true as const };
+  }),
+
+  logoutAll: protectedProcedure.mutation(async ({ ctx }) => {
+    await ctx.auth.logoutAll(ctx.user.id);
+    ctx.resHeaders.append("set-cookie", clearRefreshCookie(ctx.settings.secureCookies));
+    return { ok: true as const };
+  }),
+
+  changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
+    await ctx.auth.changePassword(ctx, input);
+    return { ok: true as const };
+  }),
+});

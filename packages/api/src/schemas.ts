@@ -1,0 +1,26 @@
+import { z } from "zod";
+
+export const email = z
+  .string()
+  .trim()
+  .max(254, "Email is too long")
+  .pipe(z.email("Enter a valid email address"));
+
+/** SPEC: 8 to 256 characters. */
+export const newPassword = z
+  .string()
+  .min(8, "Password must be at least 8 characters")
+  .max(256, "Password must be at most 256 characters");
+
+/** Any length can be tried at login; only the upper bound protects the hasher. */
+export const anyPassword = z.string().min(1, "Enter your password").max(256, "Password must be at most 256 characters");
+
+export const registerInput = z.object({
+  email,
+  password: newPassword,
+  name: z.string().trim().max(100, "Name is too long").optional(),
+});
+
+export const loginInput = z.object({ email, password: anyPassword });
+
+export const changePasswordInput = z.object({ currentPassword: anyPassword, newPassword });

@@ -1,0 +1,47 @@
+/**
+ * Every failure the auth core can report, with a stable code to branch on (never the message).
+ * The tRPC and HTTP layers map these codes to status codes in exactly one place each.
+ */
+export const AUTH_ERROR_CODES = {
+  /** Any token problem: missing, malformed, forged, expired, revoked, unknown user. */
+  UNAUTHENTICATED: "Unauthorized",
+  INVALID_CREDENTIALS: "Invalid email or password",
+  /** A consumed refresh token came back: the session family has been revoked. */
+  REFRESH_TOKEN_REUSED: "Unauthorized",
+  FORBIDDEN: "You are not allowed to do this",
+  CROSS_SITE_REQUEST: "Cross-site requests are not allowed",
+  WRONG_PASSWORD: "Current password is incorrect",
+  LAST_ADMIN: "The last admin cannot be demoted",
+  EMAIL_TAKEN: "An account with this email already exists",
+  NOT_FOUND: "Not found",
+  RATE_LIMITED: "Too many attempts, try again later",
+  /** The revocation store or database cannot answer: fail closed. */
+  UNAVAILABLE: "Service temporarily unavailable",
+} as const;
+
+export type AuthErrorCode = keyof typeof AUTH_ERROR_CODES;
+
+export class AuthError extends Error {
+  constructor(
+    readonly code: AuthErrorCode,
+    options?: { cause?: unknown; retryAfterSeconds?: number },
+  ) {
+    super(AUTH_ERROR_CODES[code], options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "AuthError";
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+  readonly retryAfterSeconds: number | undefined;
+}
+
+export const isAuthError = (error: unknown, code?: AuthErrorCode): error is AuthError =>
+  error instanceof AuthError && (code === undefined || error.code === code);
+
+/** Runs a store or database call; any failure becomes UNAVAILABLE so callers fail closed. */
+export async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AuthError) throw error;
+    throw new AuthError("UNAVAILABLE", { cause: error });
+  }
+}

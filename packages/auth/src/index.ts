@@ -1,0 +1,20 @@
+export { createAuth, type Auth, type CreateAuthOptions } from "./create";
+export { AuthService, type Identity, type RevocationEvent, type RevocationReason, type SessionView, type TokenPair } from "./service";
+export { AccessTokens, MAX_TOKEN_LENGTH, type AccessTokenClaims, type Role } from "./access-token";
+export { loadKeySet, KeyConfigError, type KeySet, type SigningAlgorithm } from "./keys";
+export { PasswordHasher, PASSWORD_HASH_PARAMS } from "./password";
+export { AuthError, AUTH_ERROR_CODES, isAuthError, type AuthErrorCode } from "./errors";
+export { systemClock, type Clock } from "./clock";
+export { cryptoRandom, sha256, type Random } from "./random";
+export type { RevocationStore } from "./revocation/store";
+export { DatabaseRevocationStore } from "./revocation/database";
+export { UpstashRevocationStore } from "./revocation/upstash";
+export {
+  bearerToken,
+  assertSameOrigin,
+  serializeRefreshCookie,
+  clearRefreshCookie,
+  readRefreshCookie,
+  refreshCookieName,
+} from "./http";
+export { publicProcedure, protectedProcedure, adminProcedure, toTRPCError, type AuthContext } from "./trpc";

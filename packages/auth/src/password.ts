@@ -1,0 +1,81 @@
+import argon2 from "argon2";
+
+/** OWASP's minimum for argon2id: 19 MiB, 2 passes, 1 lane. Change here; old hashes upgrade on login. */
+export const PASSWORD_HASH_PARAMS = {
+  type: argon2.argon2id,
+  memoryCost: 19 * 1024,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
+
+export type PasswordHashParams = Omit<typeof PASSWORD_HASH_PARAMS, "type"> & {
+  type?: (typeof PASSWORD_HASH_PARAMS)["type"];
+};
+
+export interface PasswordCheck {
+  ok: boolean;
+  /** The stored hash uses older parameters and should be replaced with `hash(password)`. */
+  needsRehash: boolean;
+}
+
+/**
+ * argon2 runs on libuv's thread pool, which jose's WebCrypto also uses. Capping concurrent hashes
+ * below the pool size keeps a login storm from starving token verification.
+ */
+class Semaphore {
+  private waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
+export class PasswordHasher {
+  private readonly params: typeof PASSWORD_HASH_PARAMS;
+  private readonly slots: Semaphore;
+  private dummyHash: Promise<string> | undefined;
+
+  constructor({ params = PASSWORD_HASH_PARAMS, maxConcurrent = 2 } = {}) {
+    this.params = { ...PASSWORD_HASH_PARAMS, ...params };
+    this.slots = new Semaphore(maxConcurrent);
+  }
+
+  hash(password: string): Promise<string> {
+    return this.slots.run(() => argon2.hash(password, this.params));
+  }
+
+  async verify(hash: string, password: string): Promise<PasswordCheck> {
+    let ok = false;
+    try {
+      ok = await this.slots.run(() => argon2.verify(hash, password));
+    } catch {
+      // A corrupt stored hash must not distinguish itself from a wrong password.
+      ok = false;
+    }
+    return { ok, needsRehash: ok && argon2.needsRehash(hash, this.params) };
+  }
+
+  /**
+   * Spends one verify against a hash made with the current parameters, so a login for an unknown
+   * email takes as long as one with a wrong password and timing reveals nothing.
+   */
+  async verifyAgainstDummy(password: string): Promise<false> {
+    this.dummyHash ??= this.hash("dummy password that never matches anything");
+    await this.verify(await this.dummyHash, password);
+    return false;
+  }
+
+  /** Computes the dummy hash ahead of the first unknown-email login. */
+  async warmUp(): Promise<void> {
+    this.dummyHash ??= this.hash("dummy password that never matches anything");
+    await this.dummyHash;
+  }
+}

@@ -1,0 +1,182 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
+
+import type { Clock } from "@acme/auth";
+import { loadConfig } from "@acme/config";
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from "@acme/db/testing";
+import { startUpstashRest, type UpstashRest } from "@acme/upstash-rest";
+
+import { createApp, createFetchApiHandler, createNodeApiHandler, type App } from "../src";
+
+export const TEST_SECRET = "9c1e4b7a2f5d8e0c3b6a9f2e5d8c1b4a7f0e3d6c9b2a5f8e1d4c7b0a3f6e9d2c";
+export type StoreKind = "database" | "upstash";
+export type Mount = "node" | "fetch";
+
+/** A controllable clock: starts at real time, moves only when told. */
+export class TestClock implements Clock {
+  constructor(private current = Date.now()) {}
+  now = () => this.current;
+  advance(seconds: number) {
+    this.current += seconds * 1000;
+  }
+}
+
+export interface TestServer {
+  url: string;
+  app: App;
+  db: TestDatabase;
+  clock: TestClock;
+  upstash: UpstashRest | undefined;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  database: DatabaseKind;
+  store: StoreKind;
+  mount?: Mount;
+  env?: Record<string, string>;
+}
+
+/** A real HTTP server on a random loopback port, over a fresh database and a real store. */
+export async function startTestServer({ database, store, mount = "node", env = {} }: StartOptions): Promise<TestServer> {
+  const db = await createTestDatabase(database);
+  const upstash = store === "upstash" ? await startUpstashRest({ token: "test-token" }) : undefined;
+  const clock = new TestClock();
+  const config = loadConfig(
+    {
+      NODE_ENV: "test",
+      AUTH_SECRET: TEST_SECRET,
+      APP_URL: "http://app.test",
+      LOG_LEVEL: "silent",
+      ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: "test-token" } : {}),
+      ...env,
+    },
+    { warn: () => undefined },
+  );
+  const app = await createApp(config, { db, clock });
+  const server = createServer(mount === "node" ? nodeListener(app) : fetchListener(app));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    db,
+    clock,
+    upstash,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.close();
+      await upstash?.close();
+      await db.destroy();
+    },
+  };
+}
+
+function nodeListener(app: App) {
+  const handle = createNodeApiHandler(app);
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (!handle(req, res)) res.writeHead(404).end();
+  };
+}
+
+/** The route-handler mount, driven through a node server so both mounts face the same tests. */
+function fetchListener(app: App) {
+  const handle = createFetchApiHandler(app);
+  return (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const request = incomingMessageToRequest(req, res, { maxBodySize: 1024 * 1024 });
+      const response = await handle(request);
+      const headers: Record<string, string | string[]> = {};
+      response.headers.forEach((value, name) => {
+        if (name !== "set-cookie") headers[name] = value;
+      });
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length) headers["set-cookie"] = cookies;
+      res.writeHead(response.status, headers);
+      res.end(Buffer.from(await response.arrayBuffer()));
+    })();
+  };
+}
+
+export interface CallResult<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: { result?: { data: T }; error?: { message: string; code: number; data: { code: string; httpStatus: number; zodError?: unknown } } };
+  text: string;
+  data: T;
+}
+
+export interface CallOptions {
+  input?: unknown;
+  token?: string | null;
+  cookie?: string | null;
+  headers?: Record<string, string>;
+}
+
+/** One tRPC call over HTTP, in the wire format any client uses (no transformer). */
+export async function call<T = unknown>(
+  base: string,
+  type: "query" | "mutation",
+  path: string,
+  { input, token, cookie, headers = {} }: CallOptions = {},
+): Promise<CallResult<T>> {
+  const h: Record<string, string> = { ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  if (cookie) h.cookie = cookie;
+  let response: Response;
+  if (type === "query") {
+    const qs = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+    response = await fetch(`${base}/api/trpc/${path}${qs}`, { headers: h });
+  } else {
+    h["content-type"] = "application/json";
+    response = await fetch(`${base}/api/trpc/${path}`, {
+      method: "POST",
+      headers: h,
+      body: input === undefined ? undefined : JSON.stringify(input),
+    });
+  }
+  const text = await response.text();
+  const body = JSON.parse(text) as CallResult<T>["body"];
+  return { status: response.status, headers: response.headers, body, text, data: body.result?.data as T };
+}
+
+/** The refresh cookie a response set, as a `Cookie` header value. */
+export function cookieFrom(result: { headers: Headers }): string | null {
+  const cookie = result.headers.getSetCookie().find((c) => c.startsWith("refresh_token="));
+  return cookie ? cookie.split(";")[0]! : null;
+}
+
+export function rawRefreshToken(cookie: string | null): string {
+  return cookie?.split("=")[1] ?? "";
+}
+
+let counter = 0;
+export const uniqueEmail = (label = "user") => `${label}-${Date.now()}-${counter++}@example.com`;
+
+export interface SignedIn {
+  email: string;
+  password: string;
+  userId: string;
+  accessToken: string;
+  cookie: string;
+}
+
+export async function registerAndLogin(base: string, { email = uniqueEmail(), password = "correct horse battery", name = "Test User" } = {}): Promise<SignedIn> {
+  const registered = await call<{ user: { id: string } }>(base, "mutation", "auth.register", { input: { email, password, name } });
+  if (registered.status !== 200) throw new Error(`register failed: ${registered.text}`);
+  return login(base, email, password);
+}
+
+export async function login(base: string, email: string, password: string): Promise<SignedIn> {
+  const result = await call<{ accessToken: string; user: { id: string } }>(base, "mutation", "auth.login", { input: { email, password } });
+  if (result.status !== 200) throw new Error(`login failed: ${result.text}`);
+  return { email, password, userId: result.data.user.id, accessToken: result.data.accessToken, cookie: cookieFrom(result)! };
+}
+
+/** Every combination the integration suites run on. */
+export function matrix(databaseKinds: DatabaseKind[]): [DatabaseKind, StoreKind][] {
+  return databaseKinds.flatMap((d) => (["database", "upstash"] as const).map((s): [DatabaseKind, StoreKind] => [d, s]));
+}

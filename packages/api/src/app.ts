@@ -1,7 +1,6 @@
 import { createAuth, type Auth, type Clock, type PasswordHasher } from "@acme/auth";
 import type { Config } from "@acme/config";
 import { openDatabase, type Database } from "@acme/db";
-import { migrate } from "@acme/db/migrate";
 
 import type { ApiSettings } from "./trpc";
 
@@ -19,13 +18,19 @@ export interface CreateAppOptions {
   passwords?: PasswordHasher;
   /** An already open database (tests); otherwise opened from config. */
   db?: Database;
+  /**
+   * Applies migrations to the embedded database before use (pass `migrate` from
+   * `@acme/db/migrate`). Injected rather than imported so bundles without the schema engine
+   * (Next route handlers) can build an App too.
+   */
+  migrate?: (db: Database) => Promise<unknown>;
 }
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
   const db = options.db ?? (await openDatabase(config.database));
   // The embedded database belongs to this process alone, so it migrates itself on start-up.
   // PostgreSQL is migrated by `pnpm db:migrate` as a deploy step, once for all instances.
-  if (!options.db && db.kind === "pglite") await migrate(db);
+  if (!options.db && db.kind === "pglite" && options.migrate) await options.migrate(db);
   const auth = await createAuth({ config, db, clock: options.clock, passwords: options.passwords });
   if (config.admin) await auth.service.ensureAdmin(config.admin);
   const prune = setInterval(() => void auth.service.pruneExpired().catch(() => undefined), 10 * 60_000);

@@ -116,6 +116,8 @@ export class AccessTokens {
       );
       const parsed = claimsSchema.safeParse(payload);
       if (!parsed.success) throw new AuthError("UNAUTHENTICATED");
+      // jose leaves a future `iat` alone; a token "issued" beyond the leeway is not ours.
+      if (parsed.data.iat > clock.now() / 1000 + clockToleranceSeconds) throw new AuthError("UNAUTHENTICATED");
       return parsed.data;
     } catch (error) {
       // Forged, expired, wrong issuer, unknown kid…: one code, so one 401 for every cause.

@@ -1,0 +1,86 @@
+import { SignJWT, UnsecuredJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { appRouter, PUBLIC_PROCEDURES } from "../src";
+import { call, registerAndLogin, startTestServer, TEST_SECRET, type TestServer } from "./harness";
+
+/**
+ * Protected by default: every procedure of the router, except an explicit allow-list, must
+ * refuse a caller without a valid token. A new route that forgets its guard fails here.
+ */
+const procedures = Object.entries(appRouter._def.procedures as Record<string, { _def: { type: "query" | "mutation" | "subscription" } }>);
+
+describe("the router", () => {
+  let server: TestServer;
+  let userToken: string;
+  let validClaims: Record<string, unknown>;
+  let kid: string;
+  beforeAll(async () => {
+    server = await startTestServer({ database: "pglite", store: "database" });
+    const user = await registerAndLogin(server.url);
+    userToken = user.accessToken;
+    validClaims = JSON.parse(Buffer.from(userToken.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
+    kid = (JSON.parse(Buffer.from(userToken.split(".")[0]!, "base64url").toString()) as { kid: string }).kid;
+  });
+  afterAll(() => server.close());
+
+  it("has an allow-list that names only real procedures", () => {
+    const paths = procedures.map(([path]) => path);
+    for (const path of PUBLIC_PROCEDURES) expect(paths).toContain(path);
+    expect(paths.length).toBeGreaterThan(PUBLIC_PROCEDURES.length);
+  });
+
+  it.each(procedures.filter(([path]) => !(PUBLIC_PROCEDURES as readonly string[]).includes(path)))(
+    "refuses %s without a token, with a garbage token and with a forged one",
+    async (path, procedure) => {
+      const type = procedure._def.type === "query" ? "query" : "mutation";
+      const forged = await new SignJWT({ ...validClaims, role: "admin" })
+        .setProtectedHeader({ alg: "HS256", kid, typ: "JWT" })
+        .sign(new TextEncoder().encode(TEST_SECRET.replace(/^./, "0")));
+      for (const token of [null, "garbage", forged]) {
+        const result = await call(server.url, type, path, { token, input: {} });
+        expect(result.status, `${path} with ${token ?? "no token"}`).toBe(401);
+      }
+    },
+  );
+
+  describe("answers every bad token with one identical 401", () => {
+    const bodies = new Set<string>();
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (claims: Record<string, unknown>, header: Record<string, unknown> = {}, secret = TEST_SECRET) =>
+      new SignJWT(claims).setProtectedHeader({ alg: "HS256", kid, typ: "JWT", ...header }).sign(new TextEncoder().encode(secret));
+    const cases: [string, () => Promise<string>][] = [
+      ["forged signature", () => sign(validClaims, {}, TEST_SECRET.replace(/^./, "0"))],
+      ["tampered payload", async () => {
+        const [h, , s] = userToken.split(".");
+        return `${h}.${Buffer.from(JSON.stringify({ ...validClaims, role: "admin" })).toString("base64url")}.${s}`;
+      }],
+      ["alg none", () => Promise.resolve(new UnsecuredJWT(validClaims).encode())],
+      ["wrong algorithm", () => sign(validClaims, { alg: "HS384" })],
+      ["expired", () => sign({ ...validClaims, iat: now - 7200, exp: now - 3600 })],
+      ["wrong issuer", () => sign({ ...validClaims, iss: "https://evil.example" })],
+      ["wrong audience", () => sign({ ...validClaims, aud: "api" })],
+      ["missing sub", () => sign({ ...validClaims, sub: undefined })],
+      ["unknown user", () => sign({ ...validClaims, sub: crypto.randomUUID() })],
+      ["garbage", () => Promise.resolve("not-a-token")],
+      ["oversized", () => Promise.resolve(`${"a".repeat(8000)}.b.c`)],
+    ];
+    it.each(cases)("%s", async (_, make) => {
+      const result = await call(server.url, "query", "user.me", { token: await make() });
+      expect(result.status).toBe(401);
+      expect(result.headers.get("www-authenticate")).toBe("Bearer");
+      bodies.add(result.text);
+      expect(bodies.size).toBe(1);
+    });
+  });
+
+  it("gives a user's token 403 on admin procedures", async () => {
+    expect((await call(server.url, "query", "admin.users", { token: userToken })).status).toBe(403);
+    const setRole = await call(server.url, "mutation", "admin.setRole", {
+      token: userToken,
+      input: { userId: validClaims.sub, role: "admin" },
+    });
+    expect(setRole.status).toBe(403);
+    expect((await call(server.url, "query", "user.me", { token: userToken })).data).toMatchObject({ role: "user" });
+  });
+});

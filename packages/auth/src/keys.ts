@@ -1,4 +1,11 @@
-import { createHash, createPrivateKey, createPublicKey, webcrypto, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  webcrypto,
+  type JsonWebKey,
+  type KeyObject,
+} from "node:crypto";
 
 import { calculateJwkThumbprint, type CryptoKey, type JWK } from "jose";
 
@@ -87,7 +94,7 @@ function parseKeyObject(text: string, variable: string, kind: "private" | "publi
   const trimmed = text.trim();
   try {
     if (trimmed.startsWith("{")) {
-      const jwk = JSON.parse(trimmed) as import("node:crypto").JsonWebKey;
+      const jwk = JSON.parse(trimmed) as JsonWebKey;
       return kind === "private" ? createPrivateKey({ key: jwk, format: "jwk" }) : createPublicKey({ key: jwk, format: "jwk" });
     }
     return kind === "private" ? createPrivateKey(trimmed) : createPublicKey(trimmed);

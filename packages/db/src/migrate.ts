@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
+import type * as EngineGlue from "@prisma/schema-engine-wasm/schema_engine_bg";
 
 import { openDatabase, type Database } from "./client";
 
@@ -20,7 +21,7 @@ const SCHEMA_PATH = join(PRISMA_DIR, "schema.prisma");
 const MIGRATIONS_DIR = join(PRISMA_DIR, "migrations");
 const NO_FILTER = { externalTables: [], externalEnums: [] };
 
-type EngineModule = typeof import("@prisma/schema-engine-wasm/schema_engine_bg");
+type EngineModule = typeof EngineGlue;
 let engineModule: Promise<EngineModule> | undefined;
 
 function loadEngineModule(): Promise<EngineModule> {

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 import next from "next";
 
-import { createApp, createNodeApiHandler } from "@acme/api";
+import { createApp, createNodeApiHandler, trackRequest } from "@acme/api";
 import { loadConfig } from "@acme/config";
 import { migrate } from "@acme/db/migrate";
 
@@ -25,10 +25,15 @@ const handleNext = nextApp.getRequestHandler();
 await nextApp.prepare();
 
 const server = createServer((req, res) => {
+  // One structured log line per request, pages included (x-request-id in and out).
+  trackRequest(app.logger, req, res);
   if (!handleApi(req, res)) void handleNext(req, res);
 });
 server.listen(config.port, () => {
-  console.log(`Ready on ${config.appUrl} (${app.db.kind}, revocation: ${app.auth.store.name})`);
+  app.logger.info(
+    { url: config.appUrl, database: app.db.kind, revocation: app.auth.store.name, rateLimiter: app.auth.rateLimiter.name },
+    `Ready on ${config.appUrl}`,
+  );
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

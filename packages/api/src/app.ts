@@ -2,6 +2,7 @@ import { createAuth, type Auth, type Clock, type PasswordHasher } from "@acme/au
 import type { Config } from "@acme/config";
 import { openDatabase, type Database } from "@acme/db";
 
+import { createLogger, type Logger } from "./http/log";
 import type { ApiSettings } from "./trpc";
 
 /** Everything a running server holds: config, database, auth core. Built once at start-up. */
@@ -10,6 +11,8 @@ export interface App {
   db: Database;
   auth: Auth;
   settings: ApiSettings;
+  /** Structured logs (pino) at `LOG_LEVEL`; one line per request from the HTTP mounts. */
+  logger: Logger;
   close(): Promise<void>;
 }
 
@@ -24,6 +27,8 @@ export interface CreateAppOptions {
    * (Next route handlers) can build an App too.
    */
   migrate?: (db: Database) => Promise<unknown>;
+  /** Where log lines go (tests read them back); stdout by default. */
+  logDestination?: Parameters<typeof createLogger>[0]["destination"];
 }
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
@@ -40,8 +45,10 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     db,
     auth,
     settings: { secureCookies: config.isProduction, allowedOrigins: [new URL(config.appUrl).origin] },
+    logger: createLogger({ level: config.logLevel, destination: options.logDestination }),
     close: async () => {
       clearInterval(prune);
+      await auth.bus.close();
       if (!options.db) await db.close();
     },
   };

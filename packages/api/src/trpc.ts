@@ -38,6 +38,9 @@ export type Context = ReturnType<typeof createInnerContext>;
 // 2. INITIALIZATION --------------------------------------------------------------------------
 
 const t = initTRPC.context<Context>().create({
+  // Server-sent events: a ping keeps proxies from cutting idle streams and lets the client
+  // notice a dead connection and reconnect with a fresh ticket.
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
     // Never ship stack traces: they can carry internals of a failed token or query.
@@ -54,3 +57,5 @@ export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.concat(authProcedures.publicProcedure);
 export const protectedProcedure = t.procedure.concat(authProcedures.protectedProcedure);
 export const adminProcedure = t.procedure.concat(authProcedures.adminProcedure);
+/** For subscriptions: authenticated by a single-use ticket from `auth.ticket`, watched for revocation. */
+export const ticketProcedure = t.procedure.concat(authProcedures.ticketProcedure);

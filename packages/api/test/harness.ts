@@ -8,7 +8,7 @@ import { loadConfig } from "@acme/config";
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from "@acme/db/testing";
 import { startUpstashRest, type UpstashRest } from "@acme/upstash-rest";
 
-import { createApp, createFetchApiHandler, createNodeApiHandler, type App } from "../src";
+import { createApp, createFetchApiHandler, createNodeApiHandler, type App, type CreateAppOptions } from "../src";
 
 export const TEST_SECRET = "9c1e4b7a2f5d8e0c3b6a9f2e5d8c1b4a7f0e3d6c9b2a5f8e1d4c7b0a3f6e9d2c";
 export type StoreKind = "database" | "upstash";
@@ -37,11 +37,26 @@ export interface StartOptions {
   store: StoreKind;
   mount?: Mount;
   env?: Record<string, string>;
+  /** Serve this database (e.g. a previous server's, to restart with other keys); close() keeps it. */
+  db?: TestDatabase;
+  /** Where the server's log lines go (with `env.LOG_LEVEL`); dropped by default. */
+  logDestination?: CreateAppOptions["logDestination"];
 }
 
+/**
+ * Every suite calls from 127.0.0.1 and the upstash suites share one Redis, so the per-address
+ * limits are raised far out of reach here; suites that test limits pass their own RATE_LIMIT_*.
+ * The per-account limit keeps its default (5 failures a minute): suites use fresh emails.
+ */
+export const TEST_RATE_LIMITS = {
+  RATE_LIMIT_LOGIN_IP: "100000/1m",
+  RATE_LIMIT_REFRESH_IP: "100000/1m",
+  RATE_LIMIT_REGISTER_IP: "100000/1m",
+} as const;
+
 /** A real HTTP server on a random loopback port, over a fresh database and a real store. */
-export async function startTestServer({ database, store, mount = "node", env = {} }: StartOptions): Promise<TestServer> {
-  const db = await createTestDatabase(database);
+export async function startTestServer({ database, store, mount = "node", env = {}, db: shared, logDestination }: StartOptions): Promise<TestServer> {
+  const db = shared ?? (await createTestDatabase(database));
   const upstash = store === "upstash" ? await startUpstashRest({ token: "test-token" }) : undefined;
   const clock = new TestClock();
   const config = loadConfig(
@@ -50,12 +65,13 @@ export async function startTestServer({ database, store, mount = "node", env = {
       AUTH_SECRET: TEST_SECRET,
       APP_URL: "http://app.test",
       LOG_LEVEL: "silent",
+      ...TEST_RATE_LIMITS,
       ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: "test-token" } : {}),
       ...env,
     },
     { warn: () => undefined },
   );
-  const app = await createApp(config, { db, clock });
+  const app = await createApp(config, { db, clock, logDestination });
   const server = createServer(mount === "node" ? nodeListener(app) : fetchListener(app));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -70,7 +86,7 @@ export async function startTestServer({ database, store, mount = "node", env = {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close();
       await upstash?.close();
-      await db.destroy();
+      if (!shared) await db.destroy();
     },
   };
 }

@@ -1,5 +1,23 @@
 export { createAuth, type Auth, type CreateAuthOptions } from "./create";
-export { AuthService, type Identity, type RevocationEvent, type RevocationReason, type SessionView, type TokenPair } from "./service";
+export {
+  AuthService,
+  type Identity,
+  type RequestMeta,
+  type RevocationEvent,
+  type RevocationReason,
+  type SessionView,
+  type TokenPair,
+} from "./service";
+export {
+  DatabaseRateLimiter,
+  UpstashRateLimiter,
+  clientIpKey,
+  rateLimitsFromConfig,
+  type RateLimitDecision,
+  type RateLimiter,
+  type RateLimitRule,
+  type RateLimits,
+} from "./rate-limit";
 export { AccessTokens, MAX_TOKEN_LENGTH, type AccessTokenClaims, type Role } from "./access-token";
 export { loadKeySet, KeyConfigError, type KeySet, type SigningAlgorithm } from "./keys";
 export { PasswordHasher, PASSWORD_HASH_PARAMS } from "./password";
@@ -17,4 +35,13 @@ export {
   readRefreshCookie,
   refreshCookieName,
 } from "./http";
-export { publicProcedure, protectedProcedure, adminProcedure, toTRPCError, type AuthContext } from "./trpc";
+export {
+  publicProcedure,
+  protectedProcedure,
+  adminProcedure,
+  ticketProcedure,
+  toTRPCError,
+  type AuthContext,
+} from "./trpc";
+export { LiveSessions, TICKET_TTL_SECONDS, type LiveIdentity, type SessionWatch } from "./live";
+export { LocalRevocationBus, PostgresRevocationBus, type RevocationBus } from "./revocation/bus";

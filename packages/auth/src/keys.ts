@@ -91,7 +91,12 @@ function algorithmOf(key: KeyObject, variable: string): "EdDSA" | "RS256" {
 }
 
 function parseKeyObject(text: string, variable: string, kind: "private" | "public"): KeyObject {
-  const trimmed = text.trim();
+  let trimmed = text.trim();
+  // A PEM squeezed onto one env line (`-----BEGIN…-----\nMC4C…`, as dashboards and .env files
+  // store it) has literal backslash-n separators: restore the line breaks.
+  if (trimmed.startsWith("-----BEGIN") && !trimmed.includes("\n") && trimmed.includes("\\n")) {
+    trimmed = trimmed.replaceAll("\\n", "\n");
+  }
   try {
     if (trimmed.startsWith("{")) {
       const jwk = JSON.parse(trimmed) as JsonWebKey;

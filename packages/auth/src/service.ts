@@ -9,9 +9,11 @@ import {
 
 import type { AccessTokenClaims, AccessTokens, Role } from "./access-token";
 import type { Clock } from "./clock";
+import type { LiveSessions } from "./live";
 import { AuthError, orUnavailable } from "./errors";
 import type { PasswordHasher } from "./password";
 import { sha256, type Random } from "./random";
+import { clientIpKey, type RateLimiter, type RateLimitRule, type RateLimits } from "./rate-limit";
 import type { RevocationStore } from "./revocation/store";
 
 /** 256 bits from the CSPRNG (SPEC: refresh token). */
@@ -64,6 +66,18 @@ export interface AuthServiceDeps {
   clock: Clock;
   random: Random;
   refreshTokenTtlSeconds: number;
+  /** Counts login, refresh and register attempts; absent = no limits (a bare core in tests). */
+  rateLimiter?: RateLimiter;
+  rateLimits?: RateLimits;
+  /** Tickets and watches for live subscriptions (auth.ticket, session.events). */
+  live?: LiveSessions;
+}
+
+/** What the transport knows about a caller: for sessions and per-address rate limits. */
+export interface RequestMeta {
+  userAgent?: string | null;
+  /** The client address (after a trusted proxy); absent or "unknown" skips per-address limits. */
+  clientIp?: string | null;
 }
 
 /**
@@ -88,6 +102,11 @@ export class AuthService {
     return this.deps.store;
   }
 
+  get live(): LiveSessions {
+    if (!this.deps.live) throw new Error("AuthService was created without live sessions");
+    return this.deps.live;
+  }
+
   /** Subscribe to revocations (for live streams); returns the unsubscribe function. */
   onRevocation(listener: (event: RevocationEvent) => void): () => void {
     this.listeners.add(listener);
@@ -96,7 +115,11 @@ export class AuthService {
 
   // ---- Accounts -------------------------------------------------------------------------------
 
-  async register(input: { email: string; password: string; name?: string | undefined }): Promise<PublicUser> {
+  async register(
+    input: { email: string; password: string; name?: string | undefined },
+    meta: RequestMeta = {},
+  ): Promise<PublicUser> {
+    await this.limit(this.deps.rateLimits?.registerIp, clientIpKey(meta.clientIp));
     const passwordHash = await this.deps.passwords.hash(input.password);
     try {
       return await orUnavailable(() =>
@@ -126,11 +149,20 @@ export class AuthService {
 
   async login(
     input: { email: string; password: string },
-    meta: { userAgent?: string | null } = {},
+    meta: RequestMeta = {},
   ): Promise<TokenPair> {
+    // Failures are what is limited, per address and per account (known or not, so the limit
+    // itself reveals nothing). Each attempt reserves its slot before the password is checked,
+    // so a burst of concurrent guesses cannot slip past; a success gives the slots back.
+    const normalized = normalizeEmail(input.email);
+    const ipKey = clientIpKey(meta.clientIp);
+    const accountKey = `sha256:${sha256(normalized)}`;
+    const { loginIp, loginAccount } = this.deps.rateLimits ?? {};
+    await this.limit(loginIp, ipKey);
+    await this.limit(loginAccount, accountKey);
     const user = await orUnavailable(() =>
       this.deps.db.prisma.user.findUnique({
-        where: { email: normalizeEmail(input.email) },
+        where: { email: normalized },
         select: credentialUserSelect,
       }),
     );
@@ -140,6 +172,8 @@ export class AuthService {
     }
     const check = await this.deps.passwords.verify(user.passwordHash, input.password);
     if (!check.ok) throw new AuthError("INVALID_CREDENTIALS");
+    await this.refund(loginIp, ipKey);
+    await this.refund(loginAccount, accountKey);
     if (check.needsRehash) {
       // Parameters changed since this hash was made: upgrade it while we hold the password.
       const passwordHash = await this.deps.passwords.hash(input.password);
@@ -174,7 +208,8 @@ export class AuthService {
    * was already consumed is a replay: the whole session family dies and the user's token
    * version goes up, so every access token of that user stops working.
    */
-  async rotateRefreshToken(rawToken: string | undefined | null): Promise<TokenPair> {
+  async rotateRefreshToken(rawToken: string | undefined | null, meta: RequestMeta = {}): Promise<TokenPair> {
+    await this.limit(this.deps.rateLimits?.refreshIp, clientIpKey(meta.clientIp));
     if (!rawToken || rawToken.length > MAX_REFRESH_TOKEN_LENGTH) throw new AuthError("UNAUTHENTICATED");
     const tokenHash = sha256(rawToken);
     const now = this.now();
@@ -389,6 +424,7 @@ export class AuthService {
       await prisma.sessionTicket.deleteMany({ where: { expiresAt: { lt: now } } });
       await prisma.refreshToken.deleteMany({ where: { expiresAt: { lt: now } } });
       await prisma.session.deleteMany({ where: { expiresAt: { lt: staleSessions } } });
+      await this.deps.rateLimiter?.prune?.();
     });
   }
 
@@ -396,6 +432,24 @@ export class AuthService {
 
   private now(): Date {
     return new Date(this.deps.clock.now());
+  }
+
+  /**
+   * Counts one attempt under `rule` for `key`; 429 (RATE_LIMITED, with Retry-After) past the
+   * limit. A limiter that cannot answer fails closed: 503, never "allowed".
+   */
+  private async limit(rule: RateLimitRule | null | undefined, key: string | null): Promise<void> {
+    const limiter = this.deps.rateLimiter;
+    if (!limiter || !rule || key === null) return;
+    const decision = await orUnavailable(() => limiter.consume(rule, key));
+    if (!decision.allowed) throw new AuthError("RATE_LIMITED", { retryAfterSeconds: decision.retryAfterSeconds });
+  }
+
+  private async refund(rule: RateLimitRule | null | undefined, key: string | null): Promise<void> {
+    const limiter = this.deps.rateLimiter;
+    if (!limiter || !rule || key === null) return;
+    // The login already succeeded: a failed refund only leaves one attempt counted.
+    await limiter.refund(rule, key).catch(() => undefined);
   }
 
   private refreshExpiry(now: Date): Date {

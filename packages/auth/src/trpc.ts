@@ -1,7 +1,9 @@
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import { z } from "zod";
 
 import { AuthError, type AuthErrorCode } from "./errors";
 import { bearerToken } from "./http";
+import type { SessionWatch } from "./live";
 import type { AuthService } from "./service";
 
 /** What the auth procedures need from any app's context; apps extend it. */
@@ -51,3 +53,52 @@ export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== "admin") throw new AuthError("FORBIDDEN");
   return next();
 });
+
+/**
+ * The guard for subscriptions: `ticketProcedure.input(...).subscription(...)`. It redeems the
+ * single-use ticket from the input (from `auth.ticket`; never the access token, which would
+ * land in URLs and logs), then keeps watching the session: the moment the session, the user or
+ * the token version is revoked, or the session's refresh lifetime ends, the stream ends with
+ * UNAUTHORIZED. `ctx.watch.signal` aborts at that moment, with the reason.
+ */
+export const ticketProcedure = publicProcedure
+  .input(z.object({ ticket: z.string().min(1).max(128) }))
+  .use(async ({ ctx, input, next }) => {
+    const live = await ctx.auth.live.redeemTicket(input.ticket);
+    const watch = ctx.auth.live.watch(live);
+    const result = await next({ ctx: { user: live.user, session: live.session, watch } });
+    if (!result.ok || !isAsyncIterable(result.data)) {
+      watch.close();
+      return result;
+    }
+    return { ...result, data: guardStream(result.data, watch) };
+  });
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
+
+/** How long a revoked stream's resolver may take to emit its last event (e.g. "revoked"). */
+const FAREWELL_MS = 100;
+
+async function* guardStream<T>(source: AsyncIterable<T>, watch: SessionWatch): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  const ended = watch.ended.then(() => "ended" as const);
+  try {
+    for (;;) {
+      const pending = iterator.next();
+      const first = await Promise.race([pending, ended]);
+      if (first === "ended") {
+        const last = await Promise.race([pending, new Promise<null>((r) => setTimeout(() => r(null), FAREWELL_MS))]);
+        if (last && !last.done) yield last.value;
+        throw toTRPCError(new AuthError("UNAUTHENTICATED"));
+      }
+      if (first.done) return;
+      yield first.value;
+    }
+  } finally {
+    watch.close();
+    // Not awaited: a resolver stuck on its own promise must not keep this stream's cleanup waiting.
+    void iterator.return?.(undefined);
+  }
+}

@@ -34,6 +34,18 @@ export interface Config {
   dataDir: string;
   upstash: { url: string; token: string } | undefined;
   admin: { email: string; password: string } | undefined;
+  /** `null` disables a limit. See the RATE_LIMIT_* variables in schema.ts for the defaults. */
+  rateLimit: {
+    loginAccount: RateLimitSetting | null;
+    loginIp: RateLimitSetting | null;
+    refreshIp: RateLimitSetting | null;
+    registerIp: RateLimitSetting | null;
+  };
+}
+
+export interface RateLimitSetting {
+  limit: number;
+  windowSeconds: number;
 }
 
 export interface LoadConfigOptions {
@@ -106,6 +118,12 @@ export function loadConfig(
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD
         ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD }
         : undefined,
+    rateLimit: {
+      loginAccount: e.RATE_LIMIT_LOGIN_ACCOUNT,
+      loginIp: e.RATE_LIMIT_LOGIN_IP,
+      refreshIp: e.RATE_LIMIT_REFRESH_IP,
+      registerIp: e.RATE_LIMIT_REGISTER_IP,
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-export { loadConfig, ConfigError, type Config, type LoadConfigOptions } from "./config";
+export { loadConfig, ConfigError, type Config, type LoadConfigOptions, type RateLimitSetting } from "./config";
 export { parseDuration } from "./duration";
 export { estimateEntropyBits } from "./entropy";
 export type { Env } from "./schema";

@@ -19,6 +19,29 @@ const duration = (fallback: string, { min = 0 } = {}) =>
       return seconds;
     });
 
+/**
+ * A rate limit: `<count>/<window>` such as `5/1m` or `100/1m` (window as in the durations
+ * above), or `off` to disable that limit. Parsed to `{ limit, windowSeconds }` or `null`.
+ */
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      if (text.trim().toLowerCase() === "off") return null;
+      const match = /^\s*(\d+)\s*\/\s*(\S+)\s*$/.exec(text);
+      const limit = match ? Number(match[1]) : NaN;
+      const windowSeconds = match ? parseDuration(match[2]!) : null;
+      if (!Number.isSafeInteger(limit) || limit < 1 || windowSeconds === null || windowSeconds < 1) {
+        ctx.addIssue({
+          code: "custom",
+          message: `expected <count>/<window> like 5/1m or 100/1h (count at least 1), or "off", got "${text}"`,
+        });
+        return z.NEVER;
+      }
+      return { limit, windowSeconds };
+    });
+
 const optionalString = z
   .string()
   .optional()
@@ -87,6 +110,15 @@ export const envSchema = z.object({
   UPSTASH_REDIS_REST_TOKEN: optionalString,
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
+  // Rate limits (SPEC: 429 with Retry-After). Login counts failures only (a success refunds its
+  // attempt), per account (normalized email, known or not) and per client IP; refresh and
+  // register count every call per client IP. Sliding window in Redis when Upstash is configured,
+  // fixed window in the database otherwise. If the limiter's store is down these calls fail
+  // closed with 503. Per-IP limits need the real client address: set TRUST_PROXY behind a proxy.
+  RATE_LIMIT_LOGIN_ACCOUNT: rateLimit("5/1m"),
+  RATE_LIMIT_LOGIN_IP: rateLimit("100/1m"),
+  RATE_LIMIT_REFRESH_IP: rateLimit("300/1m"),
+  RATE_LIMIT_REGISTER_IP: rateLimit("30/1m"),
   TRUST_PROXY: z
     .enum(["true", "false", "1", "0"])
     .default("false")

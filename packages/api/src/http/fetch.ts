@@ -3,15 +3,27 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { App } from "../app";
 import { appRouter } from "../root";
 import { createInnerContext } from "../trpc";
+import { logFetchRequest } from "./log";
 import { responseHeaders } from "./meta";
 import { TRPC_PATH } from "./node";
+import { createOAuthHandlers } from "./oauth";
 
 /**
  * The same API for hosts that run only Next (route handlers, serverless): slower per request
  * (Next's route-handler overhead), identical behaviour.
  */
 export function createFetchApiHandler(app: App) {
+  const oauth = createOAuthHandlers(app);
+  const forwardedIp = (request: Request) =>
+    app.config.trustProxy ? request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() : undefined;
   return function handleApiFetch(req: Request): Promise<Response> {
+    return logFetchRequest(app.logger, req, (_id, onError) => route(req, onError));
+  };
+
+  function route(req: Request, onError: (error: unknown) => void): Promise<Response> {
+    // The OAuth2 and JWKS paths too, so one fetch handler can serve the whole HTTP surface.
+    const standard = oauth.route(new URL(req.url).pathname);
+    if (standard) return standard(req, { clientIp: forwardedIp(req) });
     return fetchRequestHandler({
       endpoint: TRPC_PATH,
       req,
@@ -23,11 +35,10 @@ export function createFetchApiHandler(app: App) {
           auth: app.auth.service,
           settings: app.settings,
           headers: request.headers,
-          clientIp: app.config.trustProxy
-            ? request.headers.get("x-forwarded-for")?.split(",")[0]?.trim()
-            : undefined,
+          clientIp: forwardedIp(request),
         }),
       responseMeta: ({ ctx, errors }) => ({ headers: responseHeaders(ctx, errors) }),
+      onError: ({ error }) => onError(error),
     });
-  };
+  }
 }

@@ -5,7 +5,9 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { App } from "../app";
 import { appRouter } from "../root";
 import { createInnerContext } from "../trpc";
+import { noteRequestError, trackRequest } from "./log";
 import { responseHeaders } from "./meta";
+import { createOAuthNodeHandler } from "./oauth";
 
 export const TRPC_PATH = "/api/trpc";
 
@@ -47,15 +49,20 @@ export function createNodeApiHandler(app: App) {
         clientIp: clientIp(req, app.config.trustProxy),
       }),
     responseMeta: ({ ctx, errors }) => ({ headers: responseHeaders(ctx, errors) }),
+    onError: ({ error, req }) => noteRequestError(req, error),
   });
+  // /api/auth/token, /api/auth/revoke, /.well-known/jwks.json (checked after tRPC's prefix).
+  const oauth = createOAuthNodeHandler(app, { clientIp: (req) => clientIp(req, app.config.trustProxy) });
 
   /** Returns false when the path is not the API's, so the caller can route it elsewhere. */
   return function handleApiRequest(req: IncomingMessage, res: ServerResponse): boolean {
+    // One log line per request, whoever ends up answering it (idempotent if the host tracks too).
+    trackRequest(app.logger, req, res);
     const url = req.url ?? "/";
     if (url === TRPC_PATH || url.startsWith(`${TRPC_PATH}/`) || url.startsWith(`${TRPC_PATH}?`)) {
       trpc(req, res);
       return true;
     }
-    return false;
+    return oauth(req, res);
   };
 }

@@ -25,17 +25,19 @@ function respondWithSession(ctx: Context, pair: TokenPair) {
 
 export const authRouter = createTRPCRouter({
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => ({
-    user: await ctx.auth.register(input),
+    user: await ctx.auth.register(input, { clientIp: ctx.clientIp }),
   })),
 
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
-    const pair = await ctx.auth.login(input, { userAgent: ctx.headers.get("user-agent") });
+    const pair = await ctx.auth.login(input, { userAgent: ctx.headers.get("user-agent"), clientIp: ctx.clientIp });
     return respondWithSession(ctx, pair);
   }),
 
   refresh: publicProcedure.mutation(async ({ ctx }) => {
     assertSameOrigin(ctx.headers, ctx.settings.allowedOrigins);
-    const pair = await ctx.auth.rotateRefreshToken(readRefreshCookie(ctx.headers, ctx.settings.secureCookies));
+    const pair = await ctx.auth.rotateRefreshToken(readRefreshCookie(ctx.headers, ctx.settings.secureCookies), {
+      clientIp: ctx.clientIp,
+    });
     return respondWithSession(ctx, pair);
   }),
 
@@ -54,6 +56,9 @@ export const authRouter = createTRPCRouter({
     ctx.resHeaders.append("set-cookie", clearRefreshCookie(ctx.settings.secureCookies));
     return { ok: true as const };
   }),
+
+  /** A single-use, 30-second ticket that opens `session.events` (or any ticketProcedure). */
+  ticket: protectedProcedure.mutation(({ ctx }) => ctx.auth.live.issueTicket(ctx)),
 
   changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
     await ctx.auth.changePassword(ctx, input);

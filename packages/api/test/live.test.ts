@@ -1,0 +1,160 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { createTestDatabase, databaseKinds } from "@acme/db/testing";
+
+import { call, login, registerAndLogin, startTestServer, TEST_SECRET, type TestServer } from "./harness";
+import { openSse, subscriptionUrl, type SseEvent } from "./sse";
+
+const isError = (e: SseEvent) => e.event === "serialized-error";
+const errorCode = (e: SseEvent) => (e.data as { data: { code: string } }).data.code;
+const isRevoked = (e: SseEvent) => (e.data as { type?: string }).type === "revoked";
+
+async function ticketFor(base: string, token: string): Promise<string> {
+  const result = await call<{ ticket: string; expiresIn: number }>(base, "mutation", "auth.ticket", { token });
+  expect(result.status).toBe(200);
+  expect(result.data.expiresIn).toBe(30);
+  expect(result.data.ticket.length).toBeGreaterThanOrEqual(22);
+  return result.data.ticket;
+}
+
+describe.each(await databaseKinds())("live sessions on %s", (database) => {
+  let server: TestServer;
+  let base: string;
+  beforeAll(async () => {
+    server = await startTestServer({ database, store: "database" });
+    base = server.url;
+  });
+  afterAll(() => server.close());
+
+  const events = (ticket: string) => openSse(subscriptionUrl(base, "session.events", { ticket }));
+
+  it("opens a stream with a ticket exactly once", async () => {
+    const user = await registerAndLogin(base);
+    const ticket = await ticketFor(base, user.accessToken);
+    const stream = await events(ticket);
+    expect(stream.contentType).toMatch(/text\/event-stream/);
+    await stream.waitFor((e) => (e.data as { type?: string }).type === "connected");
+    const again = await events(ticket);
+    expect(errorCode(await again.waitFor(isError))).toBe("UNAUTHORIZED");
+    await again.closed;
+    stream.close();
+  });
+
+  it("refuses a made-up ticket, an expired one and one of a revoked session", async () => {
+    const user = await registerAndLogin(base);
+    for (const ticket of ["made-up", "x".repeat(43)]) {
+      expect(errorCode(await (await events(ticket)).waitFor(isError))).toBe("UNAUTHORIZED");
+    }
+    const expiring = await ticketFor(base, user.accessToken);
+    server.clock.advance(31);
+    try {
+      expect(errorCode(await (await events(expiring)).waitFor(isError))).toBe("UNAUTHORIZED");
+    } finally {
+      server.clock.advance(-31);
+    }
+    const orphan = await ticketFor(base, user.accessToken);
+    await call(base, "mutation", "auth.logout", { token: user.accessToken });
+    expect(errorCode(await (await events(orphan)).waitFor(isError))).toBe("UNAUTHORIZED");
+    // Tickets are for the logged-in: no access token, no ticket.
+    expect((await call(base, "mutation", "auth.ticket")).status).toBe(401);
+  });
+
+  it.each([
+    ["logoutAll", "logout_all"],
+    ["a logout elsewhere", "logout"],
+    ["a password change", "password_changed"],
+    ["a session revoke", "session_revoked"],
+    ["a role change", "role_changed"],
+    ["refresh-token reuse", "refresh_token_reused"],
+  ])("pushes %s to the open stream and ends it with UNAUTHORIZED", async (_, reason) => {
+    const user = await registerAndLogin(base);
+    const other = await login(base, user.email, user.password);
+    const stream = await events(await ticketFor(base, user.accessToken));
+    await stream.waitFor((e) => (e.data as { type?: string }).type === "connected");
+    const started = Date.now();
+    if (reason === "logout_all") await call(base, "mutation", "auth.logoutAll", { token: other.accessToken });
+    if (reason === "logout") await call(base, "mutation", "auth.logout", { cookie: user.cookie });
+    if (reason === "password_changed") {
+      await call(base, "mutation", "auth.changePassword", {
+        token: other.accessToken,
+        input: { currentPassword: user.password, newPassword: "another good password" },
+      });
+    }
+    if (reason === "session_revoked") {
+      const sessions = await call<{ id: string; current: boolean }[]>(base, "query", "session.list", { token: other.accessToken });
+      const target = sessions.data.find((s) => !s.current)!;
+      await call(base, "mutation", "session.revoke", { token: other.accessToken, input: { id: target.id } });
+    }
+    if (reason === "role_changed") await server.app.auth.service.setRole(user.userId, "admin");
+    if (reason === "refresh_token_reused") {
+      await call(base, "mutation", "auth.refresh", { cookie: user.cookie });
+      await call(base, "mutation", "auth.refresh", { cookie: user.cookie });
+    }
+    expect((await stream.waitFor(isRevoked, 2000)).data).toEqual({ type: "revoked", reason });
+    expect(errorCode(await stream.waitFor(isError, 2000))).toBe("UNAUTHORIZED");
+    await stream.closed;
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("leaves no listener behind after 1,000 streams open and close", async () => {
+    const user = await registerAndLogin(base);
+    const before = server.app.auth.bus.listenerCount();
+    for (let round = 0; round < 20; round++) {
+      const tickets = await Promise.all(Array.from({ length: 50 }, () => ticketFor(base, user.accessToken)));
+      const streams = await Promise.all(tickets.map((t) => events(t)));
+      await Promise.all(streams.map((s) => s.waitFor((e) => (e.data as { type?: string }).type === "connected")));
+      expect(server.app.auth.bus.listenerCount()).toBe(before + 50);
+      for (const s of streams) s.close();
+      await Promise.all(streams.map((s) => s.closed));
+      await expect.poll(() => server.app.auth.bus.listenerCount(), { timeout: 2000 }).toBe(before);
+    }
+    // Used tickets are gone once expired.
+    server.clock.advance(60);
+    try {
+      await server.app.auth.service.pruneExpired();
+      expect(await server.db.prisma.sessionTicket.count()).toBe(0);
+    } finally {
+      server.clock.advance(-60);
+    }
+  }, 120_000);
+});
+
+describe("live sessions across processes", () => {
+  it("ends a stream held by server B within 2 s of a logout on server A", async (ctx) => {
+    if (!(await databaseKinds()).includes("postgresql")) return ctx.skip();
+    const db = await createTestDatabase("postgresql");
+    const serverEntry = fileURLToPath(new URL("../src/server.ts", import.meta.url));
+    const child = spawn(process.execPath, ["--import", "tsx", serverEntry], {
+      env: { ...process.env, PORT: "0", NODE_ENV: "test", AUTH_SECRET: TEST_SECRET, APP_URL: "http://app.test", DATABASE_URL: db.url!, LOG_LEVEL: "silent" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      const b = await new Promise<string>((resolve, reject) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          const match = /listening on (http:\S+)/.exec(chunk.toString());
+          if (match) resolve(match[1]!);
+        });
+        child.once("exit", (code) => reject(new Error(`server B exited with ${code}`)));
+      });
+      const a = await startTestServer({ database: "postgresql", store: "database", db, env: { DATABASE_URL: db.url! } });
+      try {
+        const user = await registerAndLogin(a.url);
+        const stream = await openSse(subscriptionUrl(b, "session.events", { ticket: await ticketFor(b, user.accessToken) }));
+        await stream.waitFor((e) => (e.data as { type?: string }).type === "connected");
+        const started = Date.now();
+        await call(a.url, "mutation", "auth.logout", { token: user.accessToken, cookie: user.cookie });
+        expect((await stream.waitFor(isRevoked, 2000)).data).toEqual({ type: "revoked", reason: "logout" });
+        expect(errorCode(await stream.waitFor(isError, 2000))).toBe("UNAUTHORIZED");
+        expect(Date.now() - started).toBeLessThan(2000);
+      } finally {
+        await a.close();
+      }
+    } finally {
+      child.kill("SIGTERM");
+      await db.destroy().catch(() => undefined);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,87 @@
+/** A minimal server-sent-events reader over fetch, for tests: what an EventSource would see. */
+export interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
+export interface SseStream {
+  status: number;
+  contentType: string | null;
+  events: SseEvent[];
+  /** Resolves with the first event (past or future) matching the predicate. */
+  waitFor(predicate: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
+  /** Resolves when the server ends the stream. */
+  closed: Promise<void>;
+  close(): void;
+}
+
+export async function openSse(url: string): Promise<SseStream> {
+  const controller = new AbortController();
+  const response = await fetch(url, { signal: controller.signal, headers: { accept: "text/event-stream" } });
+  const events: SseEvent[] = [];
+  const waiters = new Set<() => void>();
+  const closed = (async () => {
+    if (!response.body) return;
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let event = "message";
+          const data: string[] = [];
+          for (const line of block.split("\n")) {
+            if (line.startsWith("event:")) event = line.slice(6).trim();
+            else if (line.startsWith("data:")) data.push(line.slice(5).trim());
+          }
+          if (data.length === 0) continue;
+          events.push({ event, data: JSON.parse(data.join("\n")) as unknown });
+          for (const wake of waiters) wake();
+        }
+      }
+    } catch {
+      // Aborted by close().
+    } finally {
+      for (const wake of waiters) wake();
+    }
+  })();
+  let ended = false;
+  void closed.then(() => (ended = true));
+  return {
+    status: response.status,
+    contentType: response.headers.get("content-type"),
+    events,
+    closed,
+    close: () => controller.abort(),
+    waitFor: (predicate, timeoutMs = 5000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const found = events.find(predicate);
+          if (found) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(found);
+          } else if (ended) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`stream ended without the event; got ${JSON.stringify(events)}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
+export const subscriptionUrl = (base: string, path: string, input: unknown) =>
+  `${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`;

@@ -1,0 +1,189 @@
+import { randomUUID } from "node:crypto";
+
+import { Redis } from "@upstash/redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { ConfigError, loadConfig } from "@acme/config";
+import { createTestDatabase, databaseKinds, type TestDatabase } from "@acme/db/testing";
+import { startUpstashRest, type UpstashRest } from "@acme/upstash-rest";
+
+import { clientIpKey, DatabaseRateLimiter, rateLimitsFromConfig, UpstashRateLimiter, type RateLimiter, type RateLimitRule } from "../src/rate-limit";
+
+const SECRET = "3f6c0a4e9b1d27c85e0f4a6b9c2d71e8a5b3f0c6d9e2a4b7c1f8e3d6a0b5c9f2";
+
+describe("clientIpKey", () => {
+  it.each([
+    ["203.0.113.7", "203.0.113.7"],
+    ["::ffff:203.0.113.7", "203.0.113.7"],
+    ["2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"],
+    ["2001:db8:1:2::9", "2001:db8:1:2::/64"],
+    ["[2001:DB8:1:2::ff]", "2001:db8:1:2::/64"],
+    ["fe80::1%eth0", "fe80:0:0:0::/64"],
+    ["::1", "0:0:0:0::/64"],
+  ])("counts %s as %s", (ip, key) => expect(clientIpKey(ip)).toBe(key));
+
+  it.each([undefined, null, "", "unknown", "not an ip", "1.2.3.4; DROP TABLE"])("skips %j", (ip) =>
+    expect(clientIpKey(ip)).toBeNull(),
+  );
+});
+
+describe("RATE_LIMIT_* configuration", () => {
+  it("has documented defaults", () => {
+    const { rateLimit } = loadConfig({ AUTH_SECRET: SECRET }, { warn: () => undefined });
+    expect(rateLimit).toEqual({
+      loginAccount: { limit: 5, windowSeconds: 60 },
+      loginIp: { limit: 100, windowSeconds: 60 },
+      refreshIp: { limit: 300, windowSeconds: 60 },
+      registerIp: { limit: 30, windowSeconds: 60 },
+    });
+    expect(rateLimitsFromConfig(rateLimit).loginAccount).toEqual({ name: "login:account", limit: 5, windowSeconds: 60 });
+  });
+
+  it("reads count/window and off", () => {
+    const { rateLimit } = loadConfig(
+      { AUTH_SECRET: SECRET, RATE_LIMIT_LOGIN_IP: "20/1h", RATE_LIMIT_REGISTER_IP: "off" },
+      { warn: () => undefined },
+    );
+    expect(rateLimit.loginIp).toEqual({ limit: 20, windowSeconds: 3600 });
+    expect(rateLimit.registerIp).toBeNull();
+    expect(rateLimitsFromConfig(rateLimit).registerIp).toBeNull();
+  });
+
+  it.each(["5", "0/1m", "-1/1m", "5/soon", "5/0s", "many/1m"])("names the variable for %j", (value) => {
+    try {
+      loadConfig({ AUTH_SECRET: SECRET, RATE_LIMIT_LOGIN_ACCOUNT: value }, { warn: () => undefined });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.join("\n")).toMatch(/^RATE_LIMIT_LOGIN_ACCOUNT: /m);
+    }
+  });
+});
+
+class ManualClock {
+  current = Date.now();
+  now = () => this.current;
+}
+
+interface Subject {
+  limiter: RateLimiter;
+  /** Moves past the end of a window of `seconds`. */
+  pass(seconds: number): Promise<void>;
+  /** Makes the store unreachable; returns the function that brings it back. */
+  breakStore(): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+async function databaseSubject(kind: "pglite" | "postgresql"): Promise<Subject> {
+  let db: TestDatabase = await createTestDatabase(kind);
+  const clock = new ManualClock();
+  const holder = { prisma: db.prisma };
+  return {
+    limiter: new DatabaseRateLimiter(holder, clock),
+    pass: async (seconds) => {
+      clock.current += seconds * 1000 + 1;
+    },
+    breakStore: async () => {
+      // A client whose connection is gone: every query fails.
+      const broken = await createTestDatabase(kind);
+      await broken.destroy();
+      holder.prisma = broken.prisma;
+      return async () => {
+        holder.prisma = db.prisma;
+      };
+    },
+    close: async () => {
+      await db.destroy();
+      db = undefined as never;
+    },
+  };
+}
+
+async function upstashSubject(): Promise<Subject> {
+  let rest: UpstashRest = await startUpstashRest({ token: "rl-token" });
+  const port = rest.port;
+  const redis = new Redis({ url: rest.url, token: "rl-token", enableTelemetry: false, retry: false });
+  return {
+    limiter: new UpstashRateLimiter(redis, `test:rl:${randomUUID()}`),
+    pass: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 50)),
+    breakStore: async () => {
+      await rest.close();
+      return async () => {
+        rest = await startUpstashRest({ token: "rl-token", port });
+      };
+    },
+    close: () => rest.close(),
+  };
+}
+
+const kinds = [...(await databaseKinds()).map((k) => `database on ${k}`), "upstash"];
+
+describe.each(kinds)("rate limiter: %s", (kind) => {
+  let subject: Subject;
+  beforeAll(async () => {
+    subject =
+      kind === "upstash" ? await upstashSubject() : await databaseSubject(kind.endsWith("pglite") ? "pglite" : "postgresql");
+  });
+  afterAll(() => subject.close());
+  const rule = (limit: number, windowSeconds = 60): RateLimitRule => ({ name: `t:${randomUUID().slice(0, 8)}`, limit, windowSeconds });
+
+  it("allows up to the limit, then refuses with a retry delay within the window", async () => {
+    const r = rule(3);
+    const decisions = [];
+    for (let i = 0; i < 5; i++) decisions.push(await subject.limiter.consume(r, "k"));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false, false]);
+    expect(decisions[0]!.retryAfterSeconds).toBe(0);
+    expect(decisions[4]!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(decisions[4]!.retryAfterSeconds).toBeLessThanOrEqual(60);
+    // Keys and rules are independent.
+    expect((await subject.limiter.consume(r, "other")).allowed).toBe(true);
+    expect((await subject.limiter.consume(rule(3), "k")).allowed).toBe(true);
+  });
+
+  it("lets exactly `limit` of many concurrent hits through", async () => {
+    const r = rule(5);
+    const decisions = await Promise.all(Array.from({ length: 30 }, () => subject.limiter.consume(r, "burst")));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
+  });
+
+  it("gives a slot back on refund", async () => {
+    const r = rule(2);
+    expect((await subject.limiter.consume(r, "k")).allowed).toBe(true);
+    expect((await subject.limiter.consume(r, "k")).allowed).toBe(true);
+    await subject.limiter.refund(r, "k");
+    expect((await subject.limiter.consume(r, "k")).allowed).toBe(true);
+    expect((await subject.limiter.consume(r, "k")).allowed).toBe(false);
+  });
+
+  it("opens again once the window has passed", async () => {
+    const r = rule(1, 1);
+    expect((await subject.limiter.consume(r, "k")).allowed).toBe(true);
+    expect((await subject.limiter.consume(r, "k")).allowed).toBe(false);
+    // A sliding window still weighs the previous window: two windows clear it whatever the phase.
+    await subject.pass(2);
+    expect((await subject.limiter.consume(r, "k")).allowed).toBe(true);
+  });
+
+  it("throws (never allows) when its store is unreachable, and recovers", async () => {
+    const r = rule(100);
+    const restore = await subject.breakStore();
+    try {
+      await expect(subject.limiter.consume(r, "k")).rejects.toThrow();
+    } finally {
+      await restore();
+    }
+    expect((await subject.limiter.consume(r, "k")).allowed).toBe(true);
+  });
+
+  it.runIf(kind.startsWith("database"))("prunes finished windows", async () => {
+    const limiter = subject.limiter as DatabaseRateLimiter;
+    await limiter.consume(rule(1, 1), "old");
+    await subject.pass(2);
+    await limiter.prune();
+    const r = rule(1, 1);
+    await limiter.consume(r, "fresh");
+    await limiter.prune();
+    // The fresh bucket survives pruning: it still refuses.
+    expect((await limiter.consume(r, "fresh")).allowed).toBe(false);
+  });
+});

@@ -1,0 +1,159 @@
+/** Child processes for the servers under test, and what /proc says about them. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** A free loopback port (asked of the kernel, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerProcess {
+  name: string;
+  pid: number;
+  url: string;
+  logFile: string;
+  /** VmRSS of the server process, in KiB. */
+  rssKiB(): number;
+  /** User + system CPU of the process and its descendants, in microseconds. */
+  cpuMicros(): number;
+  stop(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string | undefined>;
+  port: number;
+  /** Path polled until it answers 200. */
+  readyPath: string;
+  logDir: string;
+  timeoutMs?: number;
+}
+
+export async function spawnServer(options: SpawnOptions): Promise<ServerProcess> {
+  const { name, command, args, cwd, env, port, readyPath, logDir, timeoutMs = 120_000 } = options;
+  const logFile = join(logDir, `${name.replace(/[^\w.-]+/g, "_")}.log`);
+  const fd = openSync(logFile, "a");
+  const child = spawn(command, args, { cwd, env: env as NodeJS.ProcessEnv, stdio: ["ignore", fd, fd] });
+  closeSync(fd);
+  let exited: number | null | undefined;
+  child.once("exit", (code) => (exited = code ?? -1));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`${name} exited with ${exited} before it was ready:\n${tail(logFile)}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${name} was not ready within ${timeoutMs} ms:\n${tail(logFile)}`);
+    }
+    try {
+      const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(150);
+  }
+  const pid = child.pid ?? 0;
+  return {
+    name,
+    pid,
+    url,
+    logFile,
+    rssKiB: () => vmRssKiB(pid),
+    cpuMicros: () => treeCpuMicros(pid),
+    stop: () => stopChild(child),
+  };
+}
+
+/** SIGTERM, then SIGKILL after a grace period. Resolves when the child has exited. */
+export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/** Runs a command to completion; rejects with its output on a non-zero exit. */
+export function runCommand(command: string, args: string[], { cwd, env }: { cwd: string; env: Record<string, string | undefined> }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${out.slice(-4000)}`))));
+  });
+}
+
+export function tail(file: string, lines = 40): string {
+  try {
+    return readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+export function vmRssKiB(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may contain spaces; everything after its closing paren is fixed.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Process CPU (utime + stime) in microseconds, summed over the process and its descendants. */
+export function treeCpuMicros(rootPid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (!fields) continue;
+    const ppid = Number(fields[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(entry));
+    children.set(ppid, list);
+  }
+  let ticks = 0;
+  const queue = [rootPid];
+  while (queue.length > 0) {
+    const pid = queue.pop() as number;
+    const fields = statFields(pid);
+    // After the paren: state(0) ppid(1) … utime(11) stime(12).
+    if (fields) ticks += Number(fields[11]) + Number(fields[12]);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return (ticks / CLOCK_TICKS_PER_SECOND) * 1e6;
+}

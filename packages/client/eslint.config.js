@@ -1,0 +1,3 @@
+import base from "@acme/eslint-config/base";
+
+export default [...base];

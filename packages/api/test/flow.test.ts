@@ -14,14 +14,18 @@ import {
   type TestServer,
 } from "./harness";
 
-const combos = matrix(await databaseKinds());
+// Every database and store on the node mount; the route-handler (fetch) mount on each database.
+const combos = [
+  ...matrix(await databaseKinds()).map(([d, s]) => [d, s, "node"] as const),
+  ...(await databaseKinds()).map((d) => [d, "database", "fetch"] as const),
+];
 const UNAUTHORIZED = { message: "Unauthorized", code: -32001 };
 
-describe.each(combos)("auth flow on %s with the %s revocation store", (database, store) => {
+describe.each(combos)("auth flow on %s with the %s revocation store, %s mount", (database, store, mount) => {
   let server: TestServer;
   let base: string;
   beforeAll(async () => {
-    server = await startTestServer({ database, store });
+    server = await startTestServer({ database, store, mount });
     base = server.url;
   });
   afterAll(() => server.close());

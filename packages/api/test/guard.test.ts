@@ -33,6 +33,14 @@ describe("the router", () => {
   it.each(procedures.filter(([path]) => !(PUBLIC_PROCEDURES as readonly string[]).includes(path)))(
     "refuses %s without a token, with a garbage token and with a forged one",
     async (path, procedure) => {
+      if (procedure._def.type === "subscription") {
+        // Subscriptions authenticate by ticket, never by bearer token.
+        for (const ticket of ["garbage", userToken]) {
+          const result = await call(server.url, "query", path, { token: userToken, input: { ticket } });
+          expect(result.status, `${path} with ticket ${ticket}`).toBe(401);
+        }
+        return;
+      }
       const type = procedure._def.type === "query" ? "query" : "mutation";
       const forged = await new SignJWT({ ...validClaims, role: "admin" })
         .setProtectedHeader({ alg: "HS256", kid, typ: "JWT" })

@@ -22,6 +22,10 @@ export async function openSse(url: string): Promise<SseStream> {
   const waiters = new Set<() => void>();
   const closed = (async () => {
     if (!response.body) return;
+    if (!response.headers.get("content-type")?.includes("text/event-stream")) {
+      await response.body.cancel();
+      return;
+    }
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     let buffer = "";

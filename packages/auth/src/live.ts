@@ -59,6 +59,29 @@ export class LiveSessions {
     return { ticket, expiresIn: TICKET_TTL_SECONDS };
   }
 
+  /** Whether `redeemTicket` would accept this ticket now; consumes nothing. */
+  async isRedeemable(ticket: string): Promise<boolean> {
+    if (!ticket || ticket.length > 128) return false;
+    const row = await this.deps.db.prisma.sessionTicket.findUnique({
+      where: { tokenHash: sha256(ticket) },
+      select: {
+        consumedAt: true,
+        expiresAt: true,
+        tokenVersion: true,
+        session: { select: { expiresAt: true, revokedAt: true, user: { select: { tokenVersion: true } } } },
+      },
+    });
+    const now = this.deps.clock.now();
+    return (
+      !!row &&
+      !row.consumedAt &&
+      row.expiresAt.getTime() > now &&
+      !row.session.revokedAt &&
+      row.session.expiresAt.getTime() > now &&
+      row.session.user.tokenVersion === row.tokenVersion
+    );
+  }
+
   /** Consumes the ticket atomically; refuses a used, expired, unknown or revoked one. */
   async redeemTicket(ticket: string): Promise<LiveIdentity> {
     if (!ticket || ticket.length > 128) throw new AuthError("UNAUTHENTICATED");

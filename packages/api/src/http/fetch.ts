@@ -7,6 +7,7 @@ import { logFetchRequest } from "./log";
 import { responseHeaders } from "./meta";
 import { TRPC_PATH } from "./node";
 import { createOAuthHandlers } from "./oauth";
+import { ticketPreflight } from "./subscriptions";
 
 /**
  * The same API for hosts that run only Next (route handlers, serverless): slower per request
@@ -24,6 +25,17 @@ export function createFetchApiHandler(app: App) {
     // The OAuth2 and JWKS paths too, so one fetch handler can serve the whole HTTP surface.
     const standard = oauth.route(new URL(req.url).pathname);
     if (standard) return standard(req, { clientIp: forwardedIp(req) });
+    const url = new URL(req.url);
+    const preflight = req.method === "GET" ? ticketPreflight(app, url.pathname + url.search, TRPC_PATH) : null;
+    if (preflight) {
+      return preflight.then((refusal) =>
+        refusal ? new Response(refusal.body, { status: refusal.status, headers: refusal.headers }) : trpc(req, onError),
+      );
+    }
+    return trpc(req, onError);
+  }
+
+  function trpc(req: Request, onError: (error: unknown) => void): Promise<Response> {
     return fetchRequestHandler({
       endpoint: TRPC_PATH,
       req,

@@ -8,6 +8,7 @@ import { createInnerContext } from "../trpc";
 import { noteRequestError, trackRequest } from "./log";
 import { responseHeaders } from "./meta";
 import { createOAuthNodeHandler } from "./oauth";
+import { ticketPreflight } from "./subscriptions";
 
 export const TRPC_PATH = "/api/trpc";
 
@@ -60,7 +61,13 @@ export function createNodeApiHandler(app: App) {
     trackRequest(app.logger, req, res);
     const url = req.url ?? "/";
     if (url === TRPC_PATH || url.startsWith(`${TRPC_PATH}/`) || url.startsWith(`${TRPC_PATH}?`)) {
-      trpc(req, res);
+      const preflight = req.method === "GET" ? ticketPreflight(app, url, TRPC_PATH) : null;
+      if (!preflight) trpc(req, res);
+      else
+        void preflight.then((refusal) => {
+          if (refusal) res.writeHead(refusal.status, refusal.headers).end(refusal.body);
+          else trpc(req, res);
+        });
       return true;
     }
     return oauth(req, res);

@@ -1,4 +1,4 @@
-import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from "node:crypto";
 
 import { calculateJwkThumbprint, decodeProtectedHeader, type JWK } from "jose";
 import { describe, expect, it } from "vitest";
@@ -28,7 +28,7 @@ const ed25519 = () => generateKeyPairSync("ed25519");
 const rsa = (modulusLength = 2048) => generateKeyPairSync("rsa", { modulusLength });
 
 /** The key's RFC 7638 thumbprint, computed independently of loadKeySet. */
-const thumbprint = (publicKey: KeyObject) => calculateJwkThumbprint(publicKey.export({ format: "jwk" }) as JWK);
+const thumbprint = (publicKey: KeyObject) => calculateJwkThumbprint(publicKey.export({ format: "jwk" }));
 
 interface KeyMaterial {
   /** What goes into AUTH_SECRET or AUTH_PRIVATE_KEY. */
@@ -184,7 +184,7 @@ describe("loadKeySet", () => {
       expect(jwk.use).toBe("sig");
     }
     // A public key reconstructed from the JWKS is the same key.
-    const rebuilt = createPublicKey({ key: keys.jwks.keys[2] as import("node:crypto").JsonWebKey, format: "jwk" });
+    const rebuilt = createPublicKey({ key: keys.jwks.keys[2] as JsonWebKey, format: "jwk" });
     expect(rebuilt.equals(oldRsa.publicKey)).toBe(true);
   });
 });
@@ -219,9 +219,13 @@ describe.each(pairs)("rotation from an %s (A) to an %s (B)", (from, to) => {
     expect(during.signing.kid).not.toBe(kidA);
     expect(decodeProtectedHeader(tokenB)).toMatchObject({ alg: b.alg, kid: during.signing.kid });
     expect(await tokens.verify(tokenB)).toMatchObject(claims);
-    // A verifier that still runs the old configuration does not accept B's tokens: deploy B's
-    // verification side (or the JWKS) before B starts signing.
+    // A verifier that still runs the old configuration does not accept B's tokens (a rolling
+    // deploy would 401 at random)...
     expect(await rejected(tokensFor(before).verify(tokenB))).toBe(true);
+    // ...so B is first published as a previous key while A still signs, then swapped in.
+    const prepublished = tokensFor(await load(a, [b]));
+    expect(await prepublished.verify(tokenB)).toMatchObject(claims);
+    expect(decodeProtectedHeader((await prepublished.sign(claims)).token).kid).toBe(kidA);
 
     // After: A removed; its tokens die, B's live on.
     const after = tokensFor(await load(b));

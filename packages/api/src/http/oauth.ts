@@ -249,8 +249,10 @@ export function createOAuthHandlers(deps: OAuthDeps, { onError = logUnexpected }
     return errorResponse(new OAuthError(500, "server_error", "Internal server error"));
   };
 
-  const token: OAuthHandler = async (request) => {
+  const token: OAuthHandler = async (request, info) => {
     if (request.method !== "POST") return methodNotAllowed("POST");
+    // Sessions record the user agent; the rate limits count per client address.
+    const meta = { userAgent: request.headers.get("user-agent"), clientIp: info?.clientIp };
     let grant: "password" | "refresh_token" = "password";
     try {
       rejectClientAuthentication(request);
@@ -263,11 +265,11 @@ export function createOAuthHandlers(deps: OAuthDeps, { onError = logUnexpected }
         if (username.length > MAX_USERNAME_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
           throw invalidRequest("username or password is too long");
         }
-        return tokenResponse(await service.login({ email: username, password }, { userAgent: request.headers.get("user-agent") }));
+        return tokenResponse(await service.login({ email: username, password }, meta));
       }
       if (grantType === "refresh_token") {
         grant = "refresh_token";
-        return tokenResponse(await service.rotateRefreshToken(required(params, "refresh_token")));
+        return tokenResponse(await service.rotateRefreshToken(required(params, "refresh_token"), meta));
       }
       throw new OAuthError(400, "unsupported_grant_type", "Supported grant types: password, refresh_token");
     } catch (error) {

@@ -5,7 +5,7 @@ import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 
 import type { Clock } from "@acme/auth";
 import { loadConfig } from "@acme/config";
-import { createTestDatabase, type DatabaseKind, type TestDatabase } from "@acme/db/testing";
+import { createTestDatabase, databaseKinds, type DatabaseKind, type TestDatabase } from "@acme/db/testing";
 import { startUpstashRest, type UpstashRest } from "@acme/upstash-rest";
 
 import { createApp, createFetchApiHandler, createNodeApiHandler, type App, type CreateAppOptions } from "../src";
@@ -190,6 +190,14 @@ export async function login(base: string, email: string, password: string): Prom
   const result = await call<{ accessToken: string; user: { id: string } }>(base, "mutation", "auth.login", { input: { email, password } });
   if (result.status !== 200) throw new Error(`login failed: ${result.text}`);
   return { email, password, userId: result.data.user.id, accessToken: result.data.accessToken, cookie: cookieFrom(result)! };
+}
+
+/**
+ * PostgreSQL when it is reachable (a fresh database in well under a second), else PGlite
+ * (several seconds to start and migrate): for suites whose subject is not the database.
+ */
+export async function quickDatabase(): Promise<DatabaseKind> {
+  return (await databaseKinds()).includes("postgresql") ? "postgresql" : "pglite";
 }
 
 /** Every combination the integration suites run on. */

@@ -134,6 +134,7 @@ describe("live sessions across processes", () => {
     const db = await createTestDatabase("postgresql");
     const serverEntry = fileURLToPath(new URL("../src/server.ts", import.meta.url));
     const child = spawn(process.execPath, ["--import", "tsx", serverEntry], {
+      // eslint-disable-next-line no-restricted-properties -- the child inherits PATH and friends
       env: { ...process.env, PORT: "0", NODE_ENV: "test", AUTH_SECRET: TEST_SECRET, APP_URL: "http://app.test", DATABASE_URL: db.url!, LOG_LEVEL: "silent" },
       stdio: ["ignore", "pipe", "inherit"],
     });

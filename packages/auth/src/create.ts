@@ -63,6 +63,10 @@ export async function createAuth({ config, db, clock = systemClock, random = cry
     clockToleranceSeconds: config.auth.clockTolerance,
     clock,
   });
+  // The dummy hash is made now, not on the first unknown-email login (which would then take
+  // twice as long as a wrong password and tell that the email has no account).
+  const hasher = passwords ?? new PasswordHasher();
+  void hasher.warmUp().catch(() => undefined);
   const limiter = rateLimiter ?? (redis ? new UpstashRateLimiter(redis) : new DatabaseRateLimiter(db, clock));
   // Streams on other instances hear revocations through the database they already share.
   const bus: RevocationBus =
@@ -73,7 +77,7 @@ export async function createAuth({ config, db, clock = systemClock, random = cry
     db,
     store: revocation,
     tokens,
-    passwords: passwords ?? new PasswordHasher(),
+    passwords: hasher,
     clock,
     random,
     refreshTokenTtlSeconds: config.auth.refreshTokenTtl,

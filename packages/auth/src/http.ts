@@ -55,7 +55,9 @@ export function assertSameOrigin(headers: Headers, allowedOrigins: readonly stri
   if (site && site !== "same-origin" && site !== "none") throw new AuthError("CROSS_SITE_REQUEST");
   const origin = headers.get("origin");
   if (!origin) return;
-  const host = headers.get("x-forwarded-host") ?? headers.get("host");
+  // Only the Host header: X-Forwarded-Host is the caller's to set. Behind a proxy that rewrites
+  // Host, the public origin comes in through `allowedOrigins` (APP_URL).
+  const host = headers.get("host");
   let originHost: string;
   try {
     originHost = new URL(origin).host;

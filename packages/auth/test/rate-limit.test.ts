@@ -4,6 +4,7 @@ import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { ConfigError, loadConfig } from "@acme/config";
+import { openDatabase } from "@acme/db";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "@acme/db/testing";
 import { startUpstashRest, type UpstashRest } from "@acme/upstash-rest";
 
@@ -72,6 +73,8 @@ interface Subject {
   /** Makes the store unreachable; returns the function that brings it back. */
   breakStore(): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** The stored bucket keys (database only). */
+  keys?: () => Promise<string[]>;
 }
 
 async function databaseSubject(kind: "pglite" | "postgresql"): Promise<Subject> {
@@ -80,18 +83,21 @@ async function databaseSubject(kind: "pglite" | "postgresql"): Promise<Subject> 
   const holder = { prisma: db.prisma };
   return {
     limiter: new DatabaseRateLimiter(holder, clock),
-    pass: async (seconds) => {
+    pass: (seconds) => {
       clock.current += seconds * 1000 + 1;
+      return Promise.resolve();
     },
     breakStore: async () => {
-      // A client whose connection is gone: every query fails.
-      const broken = await createTestDatabase(kind);
-      await broken.destroy();
+      // A real client of a server that does not answer (nothing listens on port 9): every query fails.
+      const broken = await openDatabase({ url: "postgresql://postgres@127.0.0.1:9/none" });
       holder.prisma = broken.prisma;
       return async () => {
         holder.prisma = db.prisma;
+        await broken.close();
       };
     },
+    keys: async () =>
+      (await db.prisma.$queryRaw<{ key: string }[]>`SELECT key FROM rate_limit_buckets`).map((row) => row.key),
     close: async () => {
       await db.destroy();
       db = undefined as never;
@@ -177,13 +183,16 @@ describe.each(kinds)("rate limiter: %s", (kind) => {
 
   it.runIf(kind.startsWith("database"))("prunes finished windows", async () => {
     const limiter = subject.limiter as DatabaseRateLimiter;
-    await limiter.consume(rule(1, 1), "old");
+    const old = rule(1, 1);
+    await limiter.consume(old, "old");
     await subject.pass(2);
+    const fresh = rule(1, 1);
+    await limiter.consume(fresh, "fresh");
     await limiter.prune();
-    const r = rule(1, 1);
-    await limiter.consume(r, "fresh");
-    await limiter.prune();
+    const keys = await subject.keys!();
+    expect(keys).not.toContain(`${old.name}:old`);
+    expect(keys).toContain(`${fresh.name}:fresh`);
     // The fresh bucket survives pruning: it still refuses.
-    expect((await limiter.consume(r, "fresh")).allowed).toBe(false);
+    expect((await limiter.consume(fresh, "fresh")).allowed).toBe(false);
   });
 });

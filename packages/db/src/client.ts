@@ -21,7 +21,13 @@ export interface Database {
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   if ("url" in target) {
-    const adapterFactory = new PrismaPg({ connectionString: target.url, max: 10 });
+    const adapterFactory = new PrismaPg({
+      connectionString: target.url,
+      max: 10,
+      // A database that stops answering must turn into a 503, not a request that hangs.
+      connectionTimeoutMillis: 5_000,
+      query_timeout: 15_000,
+    });
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return { prisma, kind: "postgresql", adapterFactory, close: () => prisma.$disconnect() };
   }

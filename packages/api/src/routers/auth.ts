@@ -29,6 +29,8 @@ export const authRouter = createTRPCRouter({
   })),
 
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+    // Login CSRF: a foreign page must not sign this browser into the attacker's account.
+    assertSameOrigin(ctx.headers, ctx.settings.allowedOrigins);
     const pair = await ctx.auth.login(input, { userAgent: ctx.headers.get("user-agent"), clientIp: ctx.clientIp });
     return respondWithSession(ctx, pair);
   }),

@@ -34,7 +34,8 @@ export interface VisibilitySource {
 const LOADING: AuthState = { status: "loading", user: null, reason: null };
 
 function documentVisibility(): VisibilitySource {
-  if (typeof document === "undefined") return { isVisible: () => true, onVisible: () => () => undefined };
+  if (typeof document === "undefined")
+    return { isVisible: () => true, onVisible: () => () => undefined };
   return {
     isVisible: () => document.visibilityState !== "hidden",
     onVisible(callback) {
@@ -48,7 +49,11 @@ function documentVisibility(): VisibilitySource {
 }
 
 const sameUser = (a: AuthUser | null, b: AuthUser | null) =>
-  a === b || (!!a && !!b && a.id === b.id && a.email === b.email && a.name === b.name && a.role === b.role);
+  a === b ||
+  (!!a && !!b && a.id === b.id && a.email === b.email && a.name === b.name && a.role === b.role);
+
+/** How long a tab keeps the lock after publishing a token (a BroadcastChannel hop takes ~1 ms). */
+const SHARE_GRACE_MS = 25;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -178,29 +183,49 @@ export class AuthClient {
 
   // ---- Internals -------------------------------------------------------------------------------
 
-  private async refreshUnderLock(staleToken: string | undefined): Promise<string | null> {
+  private refreshUnderLock(staleToken: string | undefined): Promise<string | null> {
     const generation = this.generation;
-    return withLock(this.locks, this.lockName, this.lockTimeoutMs, async () => {
-      const moved = this.generation !== generation || (staleToken !== undefined && this.token?.accessToken !== staleToken);
-      if (moved) {
-        if (this.state.status === "signedOut") return null;
-        if (this.token && isUsable(this.token.expiresAt, this.now())) return this.token.accessToken;
-      }
-      const wasSignedIn = this.state.status === "signedIn";
-      let session: Session;
-      try {
-        session = await this.transport.refresh();
-      } catch (error) {
-        if (!isUnauthorized(error)) throw error;
-        // A page that never had a session keeps quiet: another tab may be logging in right now.
-        this.end(wasSignedIn ? "ended" : null, wasSignedIn);
-        return null;
-      }
-      this.adopt(session.accessToken, session.expiresIn * 1000, session.user);
-      // Published before the lock is released, so the tabs queued behind us find it.
-      this.publishToken();
-      return session.accessToken;
+    return new Promise((resolve, reject) => {
+      withLock(this.locks, this.lockName, this.lockTimeoutMs, async () => {
+        const { token, rotated } = await this.refreshInLock(generation, staleToken);
+        resolve(token);
+        // Callers already have the token; the lock is held a moment longer so that the tabs
+        // queued behind it receive the published token before they decide whether to rotate.
+        if (rotated) await sleep(SHARE_GRACE_MS);
+      }).catch(reject);
     });
+  }
+
+  private async refreshInLock(
+    generation: number,
+    staleToken: string | undefined,
+  ): Promise<{ token: string | null; rotated: boolean }> {
+    const moved =
+      this.generation !== generation ||
+      (staleToken !== undefined && this.token?.accessToken !== staleToken);
+    if (moved) {
+      // Another tab refreshed (or signed out) while we waited for the lock: use its result.
+      if (this.state.status === "signedOut") return { token: null, rotated: false };
+      if (this.token && isUsable(this.token.expiresAt, this.now()))
+        return { token: this.token.accessToken, rotated: false };
+    }
+    const wasSignedIn = this.state.status === "signedIn";
+    const before = this.generation;
+    let session: Session;
+    try {
+      session = await this.transport.refresh();
+    } catch (error) {
+      if (!isUnauthorized(error)) throw error;
+      // A page that never had a session keeps quiet: another tab may be logging in right now.
+      if (this.generation === before) this.end(wasSignedIn ? "ended" : null, wasSignedIn);
+      return { token: null, rotated: false };
+    }
+    // Signed out (logout everywhere, another tab) while this refresh was on the wire: stay out.
+    if (this.generation !== before && this.state.status === "signedOut")
+      return { token: null, rotated: false };
+    this.adopt(session.accessToken, session.expiresIn * 1000, session.user);
+    this.publishToken();
+    return { token: session.accessToken, rotated: true };
   }
 
   private async restore(): Promise<void> {
@@ -248,7 +273,8 @@ export class AuthClient {
     this.generation++;
     clearTimeout(this.timer);
     this.setState({ status: "signedOut", user: null, reason });
-    if (broadcast && (reason === "logout" || reason === "ended")) this.post({ type: "signedOut", reason });
+    if (broadcast && (reason === "logout" || reason === "ended"))
+      this.post({ type: "signedOut", reason });
     this.helloAnswered?.();
   }
 
@@ -289,6 +315,7 @@ export class AuthClient {
         if (this.state.status === "signedIn") this.publishToken();
         return;
       case "session": {
+        if (this.token?.accessToken === message.accessToken) return;
         const expiresAt = this.now() + message.remainingMs;
         if (!isUsable(expiresAt, this.now())) return;
         // Keep whichever token lives longer: messages from two tabs can cross.
@@ -306,7 +333,12 @@ export class AuthClient {
     if (!this.token || this.state.status !== "signedIn") return;
     const remainingMs = this.token.expiresAt - this.now();
     if (!isUsable(this.token.expiresAt, this.now())) return;
-    this.post({ type: "session", accessToken: this.token.accessToken, remainingMs, user: this.state.user });
+    this.post({
+      type: "session",
+      accessToken: this.token.accessToken,
+      remainingMs,
+      user: this.state.user,
+    });
   }
 
   private post(message: TabMessage): void {
@@ -319,7 +351,12 @@ export class AuthClient {
 
   private setState(next: AuthState): void {
     const prev = this.state;
-    if (prev.status === next.status && prev.reason === next.reason && sameUser(prev.user, next.user)) return;
+    if (
+      prev.status === next.status &&
+      prev.reason === next.reason &&
+      sameUser(prev.user, next.user)
+    )
+      return;
     this.state = next;
     for (const listener of this.listeners) listener();
   }

@@ -22,7 +22,8 @@ export function browserChannel(name: string): ChannelLike | null {
   return typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(name);
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null;
 
 function isUser(value: unknown): value is AuthUser {
   return (
@@ -41,11 +42,20 @@ export function parseTabMessage(data: unknown): TabMessage | null {
     case "hello":
       return { type: "hello" };
     case "session":
-      return typeof data.accessToken === "string" && typeof data.remainingMs === "number" && isUser(data.user)
-        ? { type: "session", accessToken: data.accessToken, remainingMs: data.remainingMs, user: data.user }
+      return typeof data.accessToken === "string" &&
+        typeof data.remainingMs === "number" &&
+        isUser(data.user)
+        ? {
+            type: "session",
+            accessToken: data.accessToken,
+            remainingMs: data.remainingMs,
+            user: data.user,
+          }
         : null;
     case "signedOut":
-      return data.reason === "logout" || data.reason === "ended" ? { type: "signedOut", reason: data.reason } : null;
+      return data.reason === "logout" || data.reason === "ended"
+        ? { type: "signedOut", reason: data.reason }
+        : null;
     default:
       return null;
   }

@@ -5,8 +5,20 @@
  *   const trpc = createTRPCClient<AppRouter>({ links: authLinks({ tokens, url: "/api/trpc" }) });
  *   await tokens.start();                         // silent refresh from the HttpOnly cookie
  */
-export { AuthClient, createAuthClient, type AuthClientOptions, type VisibilitySource } from "./auth-client";
-export { authLink, authLinks, bearerHeaders, ANONYMOUS_PATHS, type AuthLinkOptions, type AuthLinksOptions } from "./link";
+export {
+  AuthClient,
+  createAuthClient,
+  type AuthClientOptions,
+  type VisibilitySource,
+} from "./auth-client";
+export {
+  authLink,
+  authLinks,
+  bearerHeaders,
+  ANONYMOUS_PATHS,
+  type AuthLinkOptions,
+  type AuthLinksOptions,
+} from "./link";
 export { isUnauthorized, errorCode } from "./errors";
 export { refreshDelayMs, isUsable, MIN_USABLE_MS, MAX_REFRESH_LEAD_MS } from "./schedule";
 export { withLock, type LockManagerLike } from "./lock";

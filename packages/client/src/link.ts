@@ -14,7 +14,12 @@ const TOKEN_KEY = "accessToken";
  * Calls that must not wait for or send the access token, nor be retried after a 401: a 401 from
  * login means a wrong password, not an expired token.
  */
-export const ANONYMOUS_PATHS: readonly string[] = ["health", "auth.login", "auth.register", "auth.refresh"];
+export const ANONYMOUS_PATHS: readonly string[] = [
+  "health",
+  "auth.login",
+  "auth.register",
+  "auth.refresh",
+];
 
 export interface AuthLinkOptions {
   tokens: Pick<AuthClient, "getAccessToken" | "afterUnauthorized">;
@@ -67,7 +72,9 @@ export function authLink<TRouter extends AnyTRPCRouter>({
 }
 
 /** `Authorization` for a batch (or a single call) from the token `authLink` attached. */
-export function bearerHeaders(opts: { opList: readonly Operation[] } | { op: Operation }): HTTPHeaders {
+export function bearerHeaders(
+  opts: { opList: readonly Operation[] } | { op: Operation },
+): HTTPHeaders {
   const op = "op" in opts ? opts.op : opts.opList[0];
   const token = op?.context[TOKEN_KEY];
   return typeof token === "string" ? { authorization: `Bearer ${token}` } : {};
@@ -80,6 +87,13 @@ export interface AuthLinksOptions extends AuthLinkOptions {
 }
 
 /** `authLink` followed by an `httpBatchLink` that sends its token: the whole chain in one call. */
-export function authLinks({ url, maxItems = 10, ...auth }: AuthLinksOptions): TRPCLink<AppRouter>[] {
-  return [authLink<AppRouter>(auth), httpBatchLink<AppRouter>({ url, maxItems, headers: bearerHeaders })];
+export function authLinks({
+  url,
+  maxItems = 10,
+  ...auth
+}: AuthLinksOptions): TRPCLink<AppRouter>[] {
+  return [
+    authLink<AppRouter>(auth),
+    httpBatchLink<AppRouter>({ url, maxItems, headers: bearerHeaders }),
+  ];
 }

@@ -18,7 +18,8 @@ export interface LockManagerLike {
 export function browserLocks(): LockManagerLike | null {
   // Web Locks need a secure context (https or localhost); elsewhere this tab still serializes
   // its own refreshes, and BroadcastChannel still shares the results.
-  const locks = typeof navigator === "undefined" ? undefined : (navigator as { locks?: LockManagerLike }).locks;
+  const locks =
+    typeof navigator === "undefined" ? undefined : (navigator as { locks?: LockManagerLike }).locks;
   return locks ?? null;
 }
 

@@ -29,7 +29,8 @@ export function createTrpcTransport(url: string): AuthTransport {
     ],
   });
   return {
-    refresh: () => client.auth.refresh.mutate(undefined, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+    refresh: () =>
+      client.auth.refresh.mutate(undefined, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
     async logout(accessToken) {
       await client.auth.logout.mutate(undefined, {
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),

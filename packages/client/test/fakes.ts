@@ -6,7 +6,11 @@ export class FakeLocks implements LockManagerLike {
   private queue: (() => void)[] = [];
   requests = 0;
 
-  async request<T>(_name: string, options: { signal?: AbortSignal; steal?: boolean }, callback: () => Promise<T>): Promise<T> {
+  async request<T>(
+    _name: string,
+    options: { signal?: AbortSignal; steal?: boolean },
+    callback: () => Promise<T>,
+  ): Promise<T> {
     this.requests++;
     if (options.steal) {
       this.held = false;
@@ -81,10 +85,17 @@ export class FakeChannel implements ChannelLike {
   }
 }
 
-export const user = { id: "00000000-0000-4000-8000-000000000001", email: "ada@example.com", name: "Ada", role: "user" as const };
+export const user = {
+  id: "00000000-0000-4000-8000-000000000001",
+  email: "ada@example.com",
+  name: "Ada",
+  role: "user" as const,
+};
 
 export function unauthorized(): Error {
-  return Object.assign(new Error("Unauthorized"), { data: { code: "UNAUTHORIZED", httpStatus: 401 } });
+  return Object.assign(new Error("Unauthorized"), {
+    data: { code: "UNAUTHORIZED", httpStatus: 401 },
+  });
 }
 
 /** The server side of refresh: a counter of rotations, a kill switch, a latency. */
@@ -101,7 +112,12 @@ export class FakeServer {
         await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
         if (!this.alive) throw unauthorized();
         this.rotations++;
-        return { accessToken: `token-${this.rotations}`, tokenType: "Bearer", expiresIn: this.expiresIn, user };
+        return {
+          accessToken: `token-${this.rotations}`,
+          tokenType: "Bearer",
+          expiresIn: this.expiresIn,
+          user,
+        };
       },
       logout: async (token: string | null) => {
         await new Promise((resolve) => setTimeout(resolve, this.latencyMs));

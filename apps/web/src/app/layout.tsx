@@ -1,13 +1,33 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 
-export const metadata: Metadata = { title: "Authkit", description: "Sign in, stay signed in, sign out." };
-export const viewport: Viewport = { width: "device-width", initialScale: 1 };
+import { SiteHeader } from "~/components/site-header";
+
+import { Providers } from "./providers";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: { default: "Authkit", template: "%s · Authkit" },
+  description: "Sign in, stay signed in, sign out.",
+  // Account pages have nothing for search engines.
+  robots: { index: false, follow: false },
+};
+export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#4f46e5" };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        <Providers>
+          <SiteHeader />
+          <main id="main" className="main" tabIndex={-1}>
+            {children}
+          </main>
+        </Providers>
+      </body>
     </html>
   );
 }

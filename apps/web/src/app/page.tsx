@@ -1,8 +1,78 @@
-export default function Home() {
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+
+import { ChangePasswordForm } from "~/components/change-password";
+import { LogoutEverywhere } from "~/components/logout-everywhere";
+import { RequireAuth } from "~/components/require-auth";
+import { Alert, Badge, Card } from "~/components/ui";
+import type { AuthUser } from "@acme/client";
+import { errorMessage } from "~/lib/errors";
+import { useTRPC } from "~/lib/trpc";
+
+export default function AccountPage() {
+  return <RequireAuth>{(user) => <Account tokenUser={user} />}</RequireAuth>;
+}
+
+function Account({ tokenUser }: { tokenUser: AuthUser }) {
+  const trpc = useTRPC();
+  const me = useQuery(trpc.user.me.queryOptions());
+  // The refresh response already named the user; the query confirms it with the server.
+  const user = me.data ?? tokenUser;
+
   return (
-    <main>
-      <h1>Authkit</h1>
-      <p>The web client is on its way.</p>
-    </main>
+    <div className="page">
+      <header className="page-header">
+        <h1>Hello, {user.name || user.email.split("@")[0]}</h1>
+        <p className="muted">Your account and how it is protected.</p>
+      </header>
+
+      {me.isError ? (
+        <Alert kind="error" title="Couldn't refresh your profile">
+          {errorMessage(me.error)}
+        </Alert>
+      ) : null}
+
+      <Card title="Profile" id="profile">
+        <dl className="details" aria-busy={me.isPending || undefined}>
+          <div>
+            <dt>Name</dt>
+            <dd>{user.name || <span className="muted">Not set</span>}</dd>
+          </div>
+          <div>
+            <dt>Email</dt>
+            <dd data-testid="user-email">{user.email}</dd>
+          </div>
+          <div>
+            <dt>Role</dt>
+            <dd>
+              <Badge tone={user.role === "admin" ? "accent" : "neutral"}>
+                {user.role === "admin" ? "Administrator" : "User"}
+              </Badge>
+            </dd>
+          </div>
+          <div>
+            <dt>User ID</dt>
+            <dd className="mono">{user.id}</dd>
+          </div>
+        </dl>
+      </Card>
+
+      <Card
+        title="Change password"
+        id="change-password"
+        description="You stay signed in here; every other device is signed out."
+      >
+        <ChangePasswordForm email={user.email} />
+      </Card>
+
+      <Card
+        title="Sign out everywhere"
+        id="logout-all"
+        description="Lost a device or signed in somewhere you shouldn't have?"
+      >
+        <LogoutEverywhere />
+      </Card>
+    </div>
   );
 }

@@ -1,0 +1,51 @@
+import { expect, expectNoUnretriedFailures, signIn, test, watchApi } from "./fixtures";
+
+test("a regular user is told the admin page is not for them", async ({
+  signedInPage: { page, user },
+}) => {
+  await expect(page.getByRole("link", { name: "Admin" })).toHaveCount(0);
+  await page.goto("/admin");
+  await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
+  await expect(page.getByText(user.email, { exact: false }).first()).toBeVisible();
+  await expect(page.getByRole("table")).toHaveCount(0);
+});
+
+test("an admin sees every user and changes a role, which applies on the user's next request", async ({
+  page,
+  browser,
+  baseURL,
+  admin,
+  newUser,
+}) => {
+  // The promoted user is signed in elsewhere, holding a token that says role=user.
+  const userContext = await browser.newContext({ baseURL });
+  const userPage = await userContext.newPage();
+  await signIn(userPage, newUser);
+  const calls = watchApi(userPage);
+
+  await signIn(page, admin);
+  await page.getByRole("link", { name: "Admin" }).click();
+  await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
+  const row = page.getByRole("row").filter({ hasText: newUser.email });
+  await expect(row).toContainText("User");
+  await row.getByRole("button", { name: `Make admin: ${newUser.email}` }).click();
+  await expect(page.getByText(`${newUser.email} is now an administrator.`)).toBeVisible();
+  await expect(row.getByText("Admin", { exact: true })).toBeVisible();
+
+  // The user's old token died with the role change: their next call gets a 401, the client
+  // refreshes (new token, new role) and retries, and the page just works, now with Admin.
+  await userPage.getByRole("link", { name: "Sessions" }).click();
+  await expect(userPage.getByRole("heading", { name: "Sessions" })).toBeVisible();
+  await userPage.getByRole("link", { name: "Admin" }).click();
+  await expect(userPage.getByRole("heading", { name: "Users" })).toBeVisible();
+  await calls.settle();
+  expect(calls.calls.some((c) => c.path === "session.list" && c.status === 401)).toBe(true);
+  expectNoUnretriedFailures(calls.calls);
+
+  // And back.
+  await row.getByRole("button", { name: `Remove admin: ${newUser.email}` }).click();
+  await expect(page.getByText(`${newUser.email} is now a regular user.`)).toBeVisible();
+  await userPage.reload();
+  await expect(userPage.getByRole("heading", { name: "Not allowed" })).toBeVisible();
+  await userContext.close();
+});

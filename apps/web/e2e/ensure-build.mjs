@@ -1,0 +1,64 @@
+/* eslint-disable no-restricted-properties -- a build script reads its environment */
+/**
+ * The e2e suite serves the production build. Build it when it is missing or older than the
+ * sources it is made of (so `pnpm test` after an edit never tests a stale app), and skip the
+ * build entirely when it is fresh (turbo's `build` may have just made it).
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const web = join(dirname(fileURLToPath(import.meta.url)), "..");
+const buildId = join(web, ".next", "BUILD_ID");
+const sources = [
+  join(web, "src"),
+  join(web, "next.config.ts"),
+  join(web, "package.json"),
+  join(web, "..", "..", "packages", "client", "src"),
+];
+
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+const hasBrowser = [
+  process.env.CHROMIUM_PATH,
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+].some((p) => p && existsSync(p));
+const ci = process.env.CI === "true" || process.env.CI === "1";
+if (!hasBrowser && !ci) {
+  console.warn("ensure-build: no Chromium, the e2e tests will be skipped; not building.");
+  process.exit(0);
+}
+
+const isFresh = () => {
+  const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+  return builtAt > Math.max(...sources.map(newest));
+};
+
+// Another build of this app (a `pnpm start` in the same tree) holds Next's build lock: wait for
+// it, then use its output if it is fresh enough.
+for (let attempt = 1; ; attempt++) {
+  if (isFresh()) {
+    console.log("ensure-build: the production build is up to date.");
+    process.exit(0);
+  }
+  console.log("ensure-build: building the app (missing or older than its sources).");
+  const result = spawnSync("pnpm", ["exec", "next", "build"], {
+    cwd: web,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  const output = `${result.stdout}${result.stderr}`;
+  process.stdout.write(output);
+  if (result.status === 0) process.exit(0);
+  if (!output.includes("Another next build process is already running") || attempt === 30)
+    process.exit(result.status ?? 1);
+  spawnSync("sleep", ["10"]);
+}

@@ -1,0 +1,36 @@
+"use client";
+
+import { usePathname, useRouter } from "next/navigation";
+import { useEffect, type ReactNode } from "react";
+
+import type { AuthUser } from "@acme/client";
+
+import { useAuth } from "~/lib/auth";
+import { loginHref } from "~/lib/navigation";
+
+import { PageLoading } from "./ui";
+
+/**
+ * Client-side guard for signed-in pages (no middleware: it would run on every API call too).
+ * Signed-out visitors go to /login?next=<this page>; after a deliberate logout, to plain /login.
+ */
+export function RequireAuth({ children }: { children: (user: AuthUser) => ReactNode }) {
+  const auth = useAuth();
+  const router = useRouter();
+  const pathname = usePathname();
+
+  useEffect(() => {
+    if (auth.status !== "signedOut") return;
+    const here = `${pathname}${window.location.search}`;
+    router.replace(auth.reason === "logout" ? "/login" : loginHref(here));
+  }, [auth.status, auth.reason, pathname, router]);
+
+  if (auth.status !== "signedIn") {
+    return (
+      <PageLoading
+        label={auth.status === "loading" ? "Checking your session…" : "Redirecting to sign in…"}
+      />
+    );
+  }
+  return children(auth.user);
+}

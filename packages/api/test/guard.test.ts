@@ -92,3 +92,24 @@ describe("the router", () => {
     expect((await call(server.url, "query", "user.me", { token: userToken })).data).toMatchObject({ role: "user" });
   });
 });
+
+describe("API responses", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ database: "pglite", store: "database" });
+  });
+  afterAll(() => server.close());
+
+  it.each([
+    ["/api/trpc/health", "GET"],
+    ["/api/trpc/user.me", "GET"],
+    ["/api/auth/token", "POST"],
+    ["/.well-known/jwks.json", "GET"],
+  ])("carry the security headers: %s", async (path, method) => {
+    const response = await fetch(`${server.url}${path}`, { method });
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("referrer-policy")).toBe("same-origin");
+  });
+});

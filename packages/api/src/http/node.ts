@@ -7,7 +7,8 @@ import { appRouter } from "../root";
 import { createInnerContext } from "../trpc";
 import { noteRequestError, trackRequest } from "./log";
 import { responseHeaders } from "./meta";
-import { createOAuthNodeHandler } from "./oauth";
+import { setApiSecurityHeaders } from "./headers";
+import { createOAuthNodeHandler, JWKS_PATH, OAUTH_REVOKE_PATH, OAUTH_TOKEN_PATH, pathnameOf } from "./oauth";
 import { ticketPreflight } from "./subscriptions";
 
 export const TRPC_PATH = "/api/trpc";
@@ -61,6 +62,7 @@ export function createNodeApiHandler(app: App) {
     trackRequest(app.logger, req, res);
     const url = req.url ?? "/";
     if (url === TRPC_PATH || url.startsWith(`${TRPC_PATH}/`) || url.startsWith(`${TRPC_PATH}?`)) {
+      setApiSecurityHeaders(res);
       const preflight = req.method === "GET" ? ticketPreflight(app, url, TRPC_PATH) : null;
       if (!preflight) trpc(req, res);
       else
@@ -69,6 +71,10 @@ export function createNodeApiHandler(app: App) {
           else trpc(req, res);
         });
       return true;
+    }
+    const pathname = pathnameOf(url);
+    if (pathname === OAUTH_TOKEN_PATH || pathname === OAUTH_REVOKE_PATH || pathname === JWKS_PATH) {
+      setApiSecurityHeaders(res);
     }
     return oauth(req, res);
   };

@@ -1,4 +1,11 @@
-import { expect, expectNoUnretriedFailures, signIn, test, watchApi } from "./fixtures";
+import {
+  expect,
+  expectNoUnretriedFailures,
+  signIn,
+  stallSessionEvents,
+  test,
+  watchApi,
+} from "./fixtures";
 
 test("a regular user is told the admin page is not for them", async ({
   signedInPage: { page, user },
@@ -19,6 +26,9 @@ test("an admin sees every user and changes a role, which applies on the user's n
 }) => {
   // The promoted user is signed in elsewhere, holding a token that says role=user.
   const userContext = await browser.newContext({ baseURL });
+  // Without the live stream (stalled here), the role change reaches the user's tab through its
+  // next request's 401; live.spec.ts covers the stream refreshing the token at once.
+  await stallSessionEvents(userContext);
   const userPage = await userContext.newPage();
   await signIn(userPage, newUser);
   const calls = watchApi(userPage);

@@ -15,6 +15,7 @@ import {
   expect,
   type APIRequestContext,
   type Browser,
+  type BrowserContext,
   type Page,
   type Response,
 } from "@playwright/test";
@@ -145,6 +146,11 @@ export interface ApiCall {
 /**
  * Records every tRPC call the page makes with its per-procedure outcome (a batch answers 207
  * when its calls disagree, so statuses come from the body).
+ *
+ * A subscription (`session.events`) answers with an event stream that stays open for the life
+ * of the page: it is recorded by its HTTP status when it opens, and its body is never awaited
+ * (that would keep `settle()` waiting until the page closes). A refused ticket is a plain 401
+ * JSON answer, recorded like any call: the client's next attempt must succeed.
  */
 export function watchApi(page: Page): { calls: ApiCall[]; settle: () => Promise<void> } {
   const calls: ApiCall[] = [];
@@ -154,6 +160,10 @@ export function watchApi(page: Page): { calls: ApiCall[]; settle: () => Promise<
     if (!url.pathname.startsWith("/api/trpc/")) return;
     const paths = decodeURIComponent(url.pathname.slice("/api/trpc/".length)).split(",");
     const at = Date.now();
+    if (response.headers()["content-type"]?.includes("text/event-stream")) {
+      calls.push({ path: paths[0]!, status: response.status(), at });
+      return;
+    }
     let bodies: unknown[] = [];
     try {
       const json: unknown = await response.json();
@@ -191,6 +201,20 @@ export function expectNoUnretriedFailures(calls: ApiCall[]): void {
       !calls.slice(i + 1).some((later) => later.path === c.path && later.status === 200),
   );
   expect(unretried, "failed calls never retried successfully").toEqual([]);
+}
+
+/**
+ * Holds every `session.events` request of a browser context open without an answer: the app
+ * behaves as behind a proxy that never lets an event stream through, and learns of revocations
+ * only from its own requests.
+ */
+export async function stallSessionEvents(context: BrowserContext): Promise<void> {
+  await context.route(/\/api\/trpc\/session\.events/, () => undefined);
+}
+
+/** Resolves once the page's live session stream is up (the server is watching the session). */
+export async function sessionEventsLive(page: Page, timeout = 10_000): Promise<void> {
+  await expect(page.locator("html")).toHaveAttribute("data-session-events", "live", { timeout });
 }
 
 interface Fixtures {

@@ -161,7 +161,7 @@ export class LiveSessions {
       });
       if (!session) return "session_revoked";
       if (session.revokedAt) return (session.revokedReason as RevocationReason | null) ?? "session_revoked";
-      if (session.user.tokenVersion !== live.tokenVersion) return "logout_all";
+      if (session.user.tokenVersion !== live.tokenVersion) return "token_version_changed";
       return null;
     } catch {
       // The database is unreachable: keep the stream; the next request the client makes fails closed.

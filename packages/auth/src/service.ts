@@ -26,7 +26,9 @@ export type RevocationReason =
   | "password_changed"
   | "session_revoked"
   | "role_changed"
-  | "refresh_token_reused";
+  | "refresh_token_reused"
+  /** Seen by a stream's periodic re-check: the version moved, the event that said why was missed. */
+  | "token_version_changed";
 
 /** What listeners (live session streams) learn when sessions or tokens die. */
 export type RevocationEvent =

@@ -3,7 +3,14 @@ import { isUnauthorized } from "./errors";
 import { browserLocks, withLock, type LockManagerLike } from "./lock";
 import { isUsable, refreshDelayMs } from "./schedule";
 import { createTrpcTransport } from "./transport";
-import type { AuthState, AuthTransport, AuthUser, Session, SignOutReason } from "./types";
+import type {
+  AuthState,
+  AuthTransport,
+  AuthUser,
+  Session,
+  SessionEndCause,
+  SignOutReason,
+} from "./types";
 
 export interface AuthClientOptions {
   /** Where the tRPC API is mounted. Default `/api/trpc`. */
@@ -132,9 +139,13 @@ export class AuthClient {
     this.end("logout", true);
   }
 
-  /** Signs every tab out without asking the server, which already knows (after `auth.logoutAll`). */
-  forget(reason: "logout" | "ended" = "logout"): void {
-    this.end(reason, true);
+  /**
+   * Signs every tab out without asking the server, which already knows (after `auth.logoutAll`,
+   * or when `session.events` says the session was revoked: then `cause` says why, and every tab's
+   * state carries it for the login page to explain).
+   */
+  forget(reason: "logout" | "ended" = "logout", cause?: SessionEndCause): void {
+    this.end(reason, true, cause);
   }
 
   // ---- For the tRPC link -----------------------------------------------------------------------
@@ -268,13 +279,17 @@ export class AuthClient {
     this.helloAnswered?.();
   }
 
-  private end(reason: SignOutReason, broadcast: boolean): void {
+  private end(reason: SignOutReason, broadcast: boolean, cause?: SessionEndCause): void {
     this.token = null;
     this.generation++;
     clearTimeout(this.timer);
-    this.setState({ status: "signedOut", user: null, reason });
+    this.setState(
+      cause
+        ? { status: "signedOut", user: null, reason, cause }
+        : { status: "signedOut", user: null, reason },
+    );
     if (broadcast && (reason === "logout" || reason === "ended"))
-      this.post({ type: "signedOut", reason });
+      this.post(cause ? { type: "signedOut", reason, cause } : { type: "signedOut", reason });
     this.helloAnswered?.();
   }
 
@@ -324,7 +339,10 @@ export class AuthClient {
         return;
       }
       case "signedOut":
-        if (this.state.status !== "signedOut") this.end(message.reason, false);
+        if (this.state.status !== "signedOut") this.end(message.reason, false, message.cause);
+        // Already out (a refused refresh got here first), and now we also know why.
+        else if (message.cause && !this.state.cause && this.state.reason === message.reason)
+          this.end(message.reason, false, message.cause);
         return;
     }
   }
@@ -354,6 +372,8 @@ export class AuthClient {
     if (
       prev.status === next.status &&
       prev.reason === next.reason &&
+      (prev.status === "signedOut" ? prev.cause : undefined) ===
+        (next.status === "signedOut" ? next.cause : undefined) &&
       sameUser(prev.user, next.user)
     )
       return;

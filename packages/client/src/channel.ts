@@ -1,4 +1,23 @@
-import type { AuthUser } from "./types";
+import type { AuthUser, SessionEndCause } from "./types";
+
+/** Every cause `session.events` can name; a message naming anything else is ignored. */
+export const SESSION_END_CAUSES = [
+  "logout",
+  "logout_all",
+  "password_changed",
+  "session_revoked",
+  "role_changed",
+  "refresh_token_reused",
+  "token_version_changed",
+  "session_expired",
+] as const satisfies readonly SessionEndCause[];
+
+// Fails to compile when the server learns a cause this list does not have.
+const _allCauses: readonly (typeof SESSION_END_CAUSES)[number][] = [] as SessionEndCause[];
+
+export function isSessionEndCause(value: unknown): value is SessionEndCause {
+  return (SESSION_END_CAUSES as readonly unknown[]).includes(value);
+}
 
 /**
  * What tabs tell each other. BroadcastChannel, not `storage` events: those were unreliable
@@ -9,7 +28,7 @@ export type TabMessage =
   | { type: "hello" }
   /** A fresh token, with the time it has left (never a clock reading: tabs agree on durations). */
   | { type: "session"; accessToken: string; remainingMs: number; user: AuthUser }
-  | { type: "signedOut"; reason: "logout" | "ended" };
+  | { type: "signedOut"; reason: "logout" | "ended"; cause?: SessionEndCause };
 
 /** The slice of `BroadcastChannel` used here. */
 export interface ChannelLike {
@@ -53,9 +72,10 @@ export function parseTabMessage(data: unknown): TabMessage | null {
           }
         : null;
     case "signedOut":
-      return data.reason === "logout" || data.reason === "ended"
-        ? { type: "signedOut", reason: data.reason }
-        : null;
+      if (data.reason !== "logout" && data.reason !== "ended") return null;
+      return isSessionEndCause(data.cause)
+        ? { type: "signedOut", reason: data.reason, cause: data.cause }
+        : { type: "signedOut", reason: data.reason };
     default:
       return null;
   }

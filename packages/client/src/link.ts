@@ -1,4 +1,11 @@
-import { httpBatchLink, type HTTPHeaders, type Operation, type TRPCLink } from "@trpc/client";
+import {
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  type HTTPHeaders,
+  type Operation,
+  type TRPCLink,
+} from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
 
@@ -80,20 +87,55 @@ export function bearerHeaders(
   return typeof token === "string" ? { authorization: `Bearer ${token}` } : {};
 }
 
+/** The slice of the `EventSource` constructor used for subscriptions. */
+export type EventSourceConstructor = new (
+  url: string,
+  init?: { withCredentials?: boolean },
+) => EventSource;
+
+/**
+ * An `EventSource` that never reconnects by itself. A browser's EventSource retries with the
+ * same URL, whose single-use ticket is spent: it could only collect 401s. Closing it on its
+ * first error makes tRPC report the failure, and the caller (`createTicketedSubscription`)
+ * reconnects with a fresh ticket, after a backoff. Built on first use: there is no EventSource
+ * during server rendering.
+ */
+export function oneShotEventSource(
+  Base: () => EventSourceConstructor = () => globalThis.EventSource,
+): EventSourceConstructor {
+  return function OneShotEventSource(url: string, init?: { withCredentials?: boolean }) {
+    const source = new (Base())(url, init);
+    source.addEventListener("error", () => source.close());
+    return source;
+  } as unknown as EventSourceConstructor;
+}
+
 export interface AuthLinksOptions extends AuthLinkOptions {
   url: string;
   /** The server's `maxBatchSize` or lower. */
   maxItems?: number;
+  /** For subscriptions; default the browser's (wrapped by `oneShotEventSource`). */
+  EventSource?: EventSourceConstructor;
 }
 
-/** `authLink` followed by an `httpBatchLink` that sends its token: the whole chain in one call. */
+/**
+ * The whole chain in one call: `authLink`, then subscriptions to `httpSubscriptionLink`
+ * (server-sent events; authenticated by a ticket in their input, never by the access token,
+ * which an EventSource could only put in the URL) and everything else to an `httpBatchLink`
+ * that sends the token in the `Authorization` header.
+ */
 export function authLinks({
   url,
   maxItems = 10,
+  EventSource = oneShotEventSource(),
   ...auth
 }: AuthLinksOptions): TRPCLink<AppRouter>[] {
   return [
     authLink<AppRouter>(auth),
-    httpBatchLink<AppRouter>({ url, maxItems, headers: bearerHeaders }),
+    splitLink<AppRouter>({
+      condition: (op) => op.type === "subscription",
+      true: httpSubscriptionLink<AppRouter, EventSourceConstructor>({ url, EventSource }),
+      false: httpBatchLink<AppRouter>({ url, maxItems, headers: bearerHeaders }),
+    }),
   ];
 }

@@ -8,6 +8,19 @@ type Outputs = inferRouterOutputs<AppRouter>;
 export type Session = Outputs["auth"]["refresh"];
 export type AuthUser = Session["user"];
 
+type SessionEventsOutput = Outputs["session"]["events"];
+
+/** What the live `session.events` stream yields: `connected`, then `revoked` when the session dies. */
+export type SessionEvent =
+  SessionEventsOutput extends AsyncIterable<infer T, unknown, unknown> ? T : never;
+
+/**
+ * Why the server ended (or shook) the session, as `session.events` says it: `logout`,
+ * `logout_all`, `password_changed`, `session_revoked`, `role_changed`, `refresh_token_reused`,
+ * `session_expired`.
+ */
+export type SessionEndCause = Extract<SessionEvent, { type: "revoked" }>["reason"];
+
 /**
  * Why the client is signed out:
  * - `logout`: someone pressed "log out" (here or in another tab);
@@ -21,7 +34,13 @@ export type SignOutReason = "logout" | "ended" | "unreachable" | null;
 export type AuthState =
   | { status: "loading"; user: null; reason: null }
   | { status: "signedIn"; user: AuthUser; reason: null }
-  | { status: "signedOut"; user: null; reason: SignOutReason };
+  | {
+      status: "signedOut";
+      user: null;
+      reason: SignOutReason;
+      /** With `ended`: what the server said about it, when it said (live session events). */
+      cause?: SessionEndCause;
+    };
 
 /** How the client talks to the server; replaceable in tests or for another mount path. */
 export interface AuthTransport {

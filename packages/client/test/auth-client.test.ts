@@ -116,6 +116,35 @@ describe("AuthClient", () => {
     expect(b.getState()).toMatchObject({ status: "signedOut", reason: "ended" });
   });
 
+  it("says in every tab why the server ended the session, even in a tab already signed out", async () => {
+    const { server, open } = track(browser());
+    const [a, b, c] = [open(), open(), open()];
+    await Promise.all([a.start(), b.start(), c.start()]);
+    // Tab c found out first, from a refused refresh, without knowing why.
+    server.alive = false;
+    expect(await c.refresh()).toBeNull();
+    expect(c.getState()).toEqual({ status: "signedOut", user: null, reason: "ended" });
+    a.forget("ended", "password_changed");
+    await tick();
+    for (const tab of [a, b, c]) {
+      expect(tab.getState()).toEqual({
+        status: "signedOut",
+        user: null,
+        reason: "ended",
+        cause: "password_changed",
+      });
+    }
+    // A later deliberate logout is not relabelled by a cause.
+    b.forget("logout");
+    await tick();
+    expect(a.getState()).toEqual({
+      status: "signedOut",
+      user: null,
+      reason: "ended",
+      cause: "password_changed",
+    });
+  });
+
   it("signs in every open tab when one logs in", async () => {
     const server = new FakeServer();
     server.alive = false;

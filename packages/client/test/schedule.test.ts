@@ -45,4 +45,16 @@ describe("parseTabMessage", () => {
     ).toBeNull();
     expect(parseTabMessage({ type: "signedOut", reason: "whatever" })).toBeNull();
   });
+
+  it("carries the cause of a revoked session, and ignores an unknown one", () => {
+    expect(parseTabMessage({ type: "signedOut", reason: "ended", cause: "logout_all" })).toEqual({
+      type: "signedOut",
+      reason: "ended",
+      cause: "logout_all",
+    });
+    expect(parseTabMessage({ type: "signedOut", reason: "ended", cause: "<script>" })).toEqual({
+      type: "signedOut",
+      reason: "ended",
+    });
+  });
 });

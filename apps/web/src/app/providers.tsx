@@ -1,11 +1,11 @@
 "use client";
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient } from "@trpc/client";
+import { createTRPCClient, type TRPCClient } from "@trpc/client";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 
 import type { AppRouter } from "@acme/api";
-import { authLinks } from "@acme/client";
+import { authLinks, createSessionEvents } from "@acme/client";
 
 import { getAuthClient, lazyTokens, useAuth } from "~/lib/auth";
 import { shouldRetry } from "~/lib/errors";
@@ -33,29 +33,62 @@ export function Providers({ children }: { children: ReactNode }) {
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <SessionKeeper queryClient={queryClient} />
+        <SessionKeeper queryClient={queryClient} trpcClient={trpcClient} />
         {children}
       </TRPCProvider>
     </QueryClientProvider>
   );
 }
 
-/** Restores the session once per page load and drops cached data when the user changes. */
-function SessionKeeper({ queryClient }: { queryClient: QueryClient }) {
+/**
+ * Restores the session once per page load, drops cached data when the user changes, and keeps
+ * the live `session.events` stream open while signed in (one per browser, see @acme/client):
+ * a session revoked anywhere signs this browser out at once, with the reason for /login to show.
+ */
+function SessionKeeper({
+  queryClient,
+  trpcClient,
+}: {
+  queryClient: QueryClient;
+  trpcClient: TRPCClient<AppRouter>;
+}) {
   const auth = useAuth();
   const userId = auth.user?.id ?? null;
-  const lastUserId = useRef<string | null>(null);
+  const role = auth.user?.role ?? null;
+  const last = useRef<{ userId: string | null; role: string | null }>({ userId: null, role: null });
 
   useEffect(() => {
     void getAuthClient().start();
   }, []);
 
   useEffect(() => {
+    const root = document.documentElement;
+    const events = createSessionEvents({
+      tokens: getAuthClient(),
+      client: trpcClient,
+      // Whether this tab holds a live stream (`live`), waits for one, or another tab holds it
+      // (`standby`): for devtools and the end-to-end tests.
+      onStatus: (status) => {
+        root.dataset.sessionEvents = status;
+      },
+    });
+    return () => {
+      events.stop();
+      delete root.dataset.sessionEvents;
+    };
+  }, [trpcClient]);
+
+  useEffect(() => {
     // Signed out, or another account signed in (in this tab or another): nothing cached for the
     // previous user may be shown again.
-    if (lastUserId.current !== null && lastUserId.current !== userId) queryClient.clear();
-    lastUserId.current = userId;
-  }, [userId, queryClient]);
+    const previous = last.current;
+    if (previous.userId !== null && previous.userId !== userId) queryClient.clear();
+    // Same user, new role (an admin changed it; the token was refreshed): what pages show may
+    // depend on the role, so it is asked again.
+    else if (userId !== null && previous.userId === userId && previous.role !== role)
+      void queryClient.invalidateQueries();
+    last.current = { userId, role };
+  }, [userId, role, queryClient]);
 
   return null;
 }

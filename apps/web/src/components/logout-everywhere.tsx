@@ -39,7 +39,7 @@ export function LogoutEverywhere() {
     <div className="confirm-box" role="group" aria-labelledby="logout-all-question">
       <p id="logout-all-question">
         <strong>Sign out on every device, including this one?</strong> Anyone using your account
-        elsewhere is signed out on their next click.
+        elsewhere is signed out right away.
       </p>
       {logoutAll.isError ? <Alert kind="error">{errorMessage(logoutAll.error)}</Alert> : null}
       <div className="form-actions">

@@ -1,3 +1,5 @@
+import type { SessionEndCause } from "@acme/client";
+
 /**
  * Where to go after signing in. Only a path on this site: an absolute or protocol-relative URL
  * in `?next=` would make the login page an open redirect.
@@ -11,4 +13,23 @@ export function safeNext(raw: string | null | undefined): string {
 export function loginHref(next: string | null): string {
   const target = next ? safeNext(next) : "/";
   return target === "/" ? "/login" : `/login?next=${encodeURIComponent(target)}`;
+}
+
+/** What /login says after the server ended the session, by the cause `session.events` gave. */
+export function sessionEndedMessage(cause: SessionEndCause | undefined): string {
+  switch (cause) {
+    case "logout_all":
+      return "You signed out everywhere.";
+    case "password_changed":
+      return "Your password was changed. Sign in again.";
+    case "logout":
+    case "session_revoked":
+      return "You were signed out on another device.";
+    case "refresh_token_reused":
+      return "For your security, you were signed out.";
+    case "session_expired":
+      return "Your session expired. Please sign in again.";
+    default:
+      return "Please sign in again to continue.";
+  }
 }

@@ -44,7 +44,7 @@ function Admin({ me }: { me: AuthUser }) {
           {users.data
             ? `${plural(users.data.length, "user")}, ${plural(users.data.filter((u) => u.role === "admin").length, "admin")}. `
             : null}
-          Role changes take effect on the user&apos;s next request.
+          Role changes take effect right away.
         </p>
       </header>
       {notice ? <Alert kind="success">{notice}</Alert> : null}

@@ -10,7 +10,7 @@ import { useFieldErrors } from "~/components/use-field-errors";
 import { Alert, PageLoading } from "~/components/ui";
 import { getAuthClient, useAuth } from "~/lib/auth";
 import { errorMessage } from "~/lib/errors";
-import { safeNext } from "~/lib/navigation";
+import { safeNext, sessionEndedMessage } from "~/lib/navigation";
 import { useTRPC } from "~/lib/trpc";
 
 // The form renders only in the browser (useSearchParams suspends the static render), so it can
@@ -61,7 +61,7 @@ function Login() {
         <p className="muted">Welcome back. Enter your email and password.</p>
         {auth.reason === "ended" ? (
           <Alert kind="info" title="Your session has ended">
-            Please sign in again to continue.
+            {sessionEndedMessage(auth.cause)}
           </Alert>
         ) : null}
         {auth.reason === "logout" ? <Alert kind="success" title="You're signed out" /> : null}

@@ -45,7 +45,7 @@ function Sessions() {
       </header>
       {revoked ? (
         <Alert kind="success" title="Session revoked">
-          {revoked} is signed out on its next request.
+          {revoked} is signed out right away.
         </Alert>
       ) : null}
       {revoke.isError ? (

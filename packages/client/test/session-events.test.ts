@@ -1,0 +1,413 @@
+import { createTRPCClient, TRPCClientError, type TRPCLink } from "@trpc/client";
+import { observable, type Observer } from "@trpc/server/observable";
+import { afterEach, describe, expect, it } from "vitest";
+
+import type { AppRouter } from "@acme/api";
+
+import {
+  authLink,
+  authLinks,
+  bearerHeaders,
+  createAuthClient,
+  createSessionEvents,
+  oneShotEventSource,
+  revocationAction,
+  type AuthClient,
+  type SessionEndCause,
+  type SessionEvent,
+  type SessionEvents,
+  type SessionEventsOptions,
+} from "../src";
+import { FakeChannelHub, FakeLocks, FakeServer } from "./fakes";
+
+const unauthorized = () =>
+  TRPCClientError.from({
+    error: {
+      code: -32001,
+      message: "Unauthorized",
+      data: { code: "UNAUTHORIZED", httpStatus: 401 },
+    },
+  });
+
+interface FakeStream {
+  ticket: string;
+  observer: Observer<
+    { result: { type: "data"; data: SessionEvent } | { type: "started" } },
+    unknown
+  >;
+  closed: boolean;
+}
+
+/**
+ * The API side: `auth.ticket` for a valid bearer token, `session.events` streams the test drives.
+ * A raised token version refuses every token issued before it (like a role change).
+ */
+function fakeApi(server: FakeServer) {
+  const api = {
+    tickets: 0,
+    streams: [] as FakeStream[],
+    /** Tokens `token-N` with N at or below this are refused. */
+    refusedUpTo: 0,
+    raiseVersion() {
+      api.refusedUpTo = server.rotations;
+    },
+    get open() {
+      return api.streams.filter((s) => !s.closed);
+    },
+    send(event: SessionEvent) {
+      for (const s of api.open) s.observer.next({ result: { type: "data", data: event } });
+    },
+    fail(error: unknown) {
+      for (const s of api.open) s.observer.error(error);
+    },
+    /** What the guard does on revocation: the last event, then UNAUTHORIZED. */
+    revoke(reason: SessionEndCause) {
+      api.send({ type: "revoked", reason });
+      api.fail(unauthorized());
+    },
+  };
+  const link: TRPCLink<AppRouter> =
+    () =>
+    ({ op }) =>
+      observable((observer) => {
+        if (op.type === "subscription") {
+          const stream: FakeStream = {
+            ticket: (op.input as { ticket: string }).ticket,
+            observer: observer as FakeStream["observer"],
+            closed: false,
+          };
+          api.streams.push(stream);
+          observer.next({ result: { type: "started" } });
+          observer.next({ result: { type: "data", data: { type: "connected" } } });
+          return () => void (stream.closed = true);
+        }
+        const token = (bearerHeaders({ op }) as { authorization?: string }).authorization?.replace(
+          "Bearer token-",
+          "",
+        );
+        const valid = server.alive && Number(token) > api.refusedUpTo;
+        if (op.path === "auth.ticket" && valid) {
+          observer.next({
+            result: { type: "data", data: { ticket: `ticket-${++api.tickets}`, expiresIn: 30 } },
+          });
+          observer.complete();
+        } else {
+          observer.error(unauthorized());
+        }
+        return () => undefined;
+      });
+  return { api, link };
+}
+
+/** One browser: tabs share the cookie (server), the refresh lock, the channel, the events lock. */
+function browser() {
+  const server = new FakeServer();
+  const { api, link } = fakeApi(server);
+  const locks = new FakeLocks();
+  const eventLocks = new FakeLocks();
+  const hub = new FakeChannelHub();
+  const open = async (options: Partial<SessionEventsOptions> = {}) => {
+    const tokens = createAuthClient({
+      transport: server.transport(),
+      locks,
+      channel: hub.join(),
+      helloTimeoutMs: 30,
+      visibility: { isVisible: () => true, onVisible: () => () => undefined },
+    });
+    const client = createTRPCClient<AppRouter>({ links: [authLink({ tokens }), link] });
+    const statuses: string[] = [];
+    const events = createSessionEvents({
+      tokens,
+      client,
+      locks: eventLocks,
+      backoff: { initialMs: 20, maxMs: 200 },
+      logoutGraceMs: 50,
+      onOnline: null,
+      onStatus: (status) => statuses.push(status),
+      ...options,
+    });
+    cleanup.push(() => {
+      events.stop();
+      tokens.dispose();
+    });
+    await tokens.start();
+    return { tokens, events, statuses };
+  };
+  return { server, api, open };
+}
+
+let cleanup: (() => void)[] = [];
+afterEach(() => {
+  for (const done of cleanup) done();
+  cleanup = [];
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const live = (events: SessionEvents) =>
+  expect.poll(() => events.status, { timeout: 2_000, interval: 5 }).toBe("live");
+
+describe("revocationAction", () => {
+  it("signs out when the session is dead, checks when only the token version may have moved", () => {
+    const causes: SessionEndCause[] = [
+      "logout",
+      "logout_all",
+      "password_changed",
+      "session_revoked",
+      "session_expired",
+    ];
+    for (const cause of causes) expect(revocationAction(cause)).toBe("signOut");
+    expect(revocationAction("role_changed")).toBe("verify");
+    expect(revocationAction("refresh_token_reused")).toBe("verify");
+  });
+});
+
+describe("createSessionEvents", () => {
+  it("opens one stream with one ticket once signed in, and none while signed out", async () => {
+    const b = browser();
+    b.server.alive = false;
+    const tab = await b.open();
+    await sleep(100);
+    expect(b.api.tickets).toBe(0);
+    expect(tab.events.status).toBe("off");
+
+    b.server.alive = true;
+    await tab.tokens.refresh();
+    await live(tab.events);
+    expect(b.api.tickets).toBe(1);
+    expect(b.api.open.map((s) => s.ticket)).toEqual(["ticket-1"]);
+    expect(tab.statuses).toEqual(["standby", "connecting", "live"]);
+
+    await tab.tokens.logout();
+    expect(tab.events.status).toBe("off");
+    expect(b.api.open).toEqual([]);
+    await sleep(100);
+    expect(b.api.tickets).toBe(1);
+  });
+
+  it.each([
+    ["logout_all"],
+    ["password_changed"],
+    ["session_revoked"],
+    ["session_expired"],
+  ] as const)("%s: signs every tab out at once, saying why, and stops", async (cause) => {
+    const b = browser();
+    const first = await b.open();
+    const second = await b.open();
+    await live(first.events);
+    b.api.revoke(cause);
+    expect(first.tokens.getState()).toEqual({
+      status: "signedOut",
+      user: null,
+      reason: "ended",
+      cause,
+    });
+    await expect
+      .poll(() => second.tokens.getState())
+      .toEqual({ status: "signedOut", user: null, reason: "ended", cause });
+    await sleep(100);
+    expect(b.api.tickets).toBe(1);
+    expect(b.server.rotations).toBe(1);
+    expect(b.api.open).toEqual([]);
+  });
+
+  it("one stream per browser: the other tab stands by and takes over when the first goes", async () => {
+    const b = browser();
+    const first = await b.open();
+    await live(first.events);
+    const second = await b.open();
+    await sleep(50);
+    expect(second.events.status).toBe("standby");
+    expect(b.api.tickets).toBe(1);
+
+    first.events.stop(); // the tab closed
+    await live(second.events);
+    expect(b.api.tickets).toBe(2);
+    expect(b.api.open.map((s) => s.ticket)).toEqual(["ticket-2"]);
+    // The holder's revocation still reaches every tab (through the token manager's channel).
+    b.api.revoke("logout_all");
+    await expect.poll(() => first.tokens.getState().status).toBe("signedOut");
+  });
+
+  it("role_changed: refreshes once, stays signed in with the new token, reconnects with a new ticket", async () => {
+    const b = browser();
+    const tab = await b.open();
+    const other = await b.open();
+    await live(tab.events);
+    expect(await tab.tokens.getAccessToken()).toBe("token-1");
+
+    b.api.raiseVersion();
+    b.api.revoke("role_changed");
+    await expect
+      .poll(() => b.api.open.map((s) => s.ticket), { timeout: 2_000 })
+      .toEqual(["ticket-2"]);
+    await live(tab.events);
+    expect(b.server.rotations).toBe(2);
+    expect(await tab.tokens.getAccessToken()).toBe("token-2");
+    expect(tab.tokens.getState().status).toBe("signedIn");
+    // The other tab has the new token too, without a refresh of its own.
+    expect(await other.tokens.getAccessToken()).toBe("token-2");
+  });
+
+  it("refresh_token_reused: stays when this session lives on, signs out saying why when it does not", async () => {
+    const b = browser();
+    const tab = await b.open();
+    await live(tab.events);
+    // Another session of the user was replayed: only the token version moved here.
+    b.api.raiseVersion();
+    b.api.revoke("refresh_token_reused");
+    await expect.poll(() => b.api.tickets, { timeout: 2_000 }).toBe(2);
+    await live(tab.events);
+    expect(tab.tokens.getState().status).toBe("signedIn");
+
+    // This session was the replayed one: the refresh is refused.
+    b.server.alive = false;
+    b.api.revoke("refresh_token_reused");
+    await expect
+      .poll(() => tab.tokens.getState())
+      .toEqual({ status: "signedOut", user: null, reason: "ended", cause: "refresh_token_reused" });
+    await sleep(100);
+    expect(b.api.tickets).toBe(2);
+  });
+
+  it("an UNAUTHORIZED end without a reason is checked with one refresh", async () => {
+    const b = browser();
+    const tab = await b.open();
+    await live(tab.events);
+    b.api.fail(unauthorized());
+    await expect.poll(() => b.api.tickets, { timeout: 2_000 }).toBe(2);
+    expect(b.server.rotations).toBe(2);
+
+    b.server.alive = false;
+    b.api.fail(unauthorized());
+    await expect
+      .poll(() => tab.tokens.getState())
+      .toEqual({ status: "signedOut", user: null, reason: "ended" });
+    expect(tab.events.status).toBe("off");
+  });
+
+  it("network trouble: a new ticket after a backoff, no refresh, no storm", async () => {
+    const b = browser();
+    const tab = await b.open();
+    await live(tab.events);
+    const failures = 6;
+    for (let i = 0; i < failures; i++) {
+      await live(tab.events);
+      b.api.fail(new TRPCClientError("Unknown error"));
+    }
+    await live(tab.events);
+    expect(b.api.tickets).toBe(failures + 1);
+    expect(new Set(b.api.streams.map((s) => s.ticket)).size).toBe(failures + 1);
+    expect(b.server.rotations).toBe(1);
+    expect(tab.statuses.filter((s) => s === "retrying")).toHaveLength(failures);
+  });
+
+  it("a 401 on auth.ticket goes through the refresh; a dead session signs out and stops", async () => {
+    const b = browser();
+    const tab = await b.open();
+    await live(tab.events);
+    // The session died while the stream was down (no event): the reconnect finds out.
+    b.server.alive = false;
+    b.api.fail(new TRPCClientError("Unknown error"));
+    await expect
+      .poll(() => tab.tokens.getState())
+      .toEqual({ status: "signedOut", user: null, reason: "ended" });
+    await sleep(200);
+    expect(b.api.tickets).toBe(1);
+    expect(tab.events.status).toBe("off");
+  });
+
+  it("logout: gives this browser's own Log out a moment before blaming another device", async () => {
+    const b = browser();
+    const tab = await b.open();
+    await live(tab.events);
+    b.api.revoke("logout");
+    expect(tab.tokens.getState().status).toBe("signedIn");
+    tab.tokens.forget("logout"); // this browser's Log out lands
+    await sleep(100);
+    expect(tab.tokens.getState()).toEqual({ status: "signedOut", user: null, reason: "logout" });
+
+    // Nobody here logged out: after the grace, every tab is out with the cause.
+    await tab.tokens.refresh();
+    await live(tab.events);
+    b.api.revoke("logout");
+    await expect
+      .poll(() => tab.tokens.getState())
+      .toEqual({ status: "signedOut", user: null, reason: "ended", cause: "logout" });
+  });
+
+  it("restarts for another user signed in in another tab", async () => {
+    const b = browser();
+    const tab = await b.open();
+    await live(tab.events);
+    tab.tokens.signedIn({
+      accessToken: "token-9",
+      tokenType: "Bearer",
+      expiresIn: 900,
+      user: {
+        id: "00000000-0000-4000-8000-000000000002",
+        email: "bo@example.com",
+        name: null,
+        role: "user",
+      },
+    });
+    await expect.poll(() => b.api.tickets).toBe(2);
+    expect(b.api.open.map((s) => s.ticket)).toEqual(["ticket-2"]);
+  });
+});
+
+describe("authLinks subscriptions", () => {
+  class FakeEventSource extends EventTarget {
+    static urls: string[] = [];
+    readonly CLOSED = 2;
+    readyState = 0;
+    closed = 0;
+    constructor(readonly url: string) {
+      super();
+      FakeEventSource.urls.push(url);
+    }
+    close() {
+      this.closed++;
+      this.readyState = 2;
+    }
+  }
+
+  it("go over server-sent events with the ticket in the input, never the access token", async () => {
+    const tokens = {
+      getAccessToken: () => Promise.resolve("eyJ.secret.token"),
+      afterUnauthorized: () => Promise.resolve(null),
+    };
+    const client = createTRPCClient<AppRouter>({
+      links: authLinks({
+        tokens,
+        url: "http://app.test/api/trpc",
+        EventSource: FakeEventSource as never,
+      }),
+    });
+    const sub = client.session.events.subscribe(
+      { ticket: "the-ticket" },
+      { onData: () => undefined },
+    );
+    await expect.poll(() => FakeEventSource.urls).toHaveLength(1);
+    const url = FakeEventSource.urls[0]!;
+    expect(url).toBe(
+      `http://app.test/api/trpc/session.events?input=${encodeURIComponent(JSON.stringify({ ticket: "the-ticket" }))}`,
+    );
+    expect(url).not.toMatch(/eyJ|secret|Bearer|connectionParams/);
+    sub.unsubscribe();
+  });
+
+  it("an EventSource that closes on its first error instead of retrying a spent ticket", () => {
+    const OneShot = oneShotEventSource(() => FakeEventSource as never);
+    const source = new OneShot("http://app.test/x") as unknown as FakeEventSource;
+    expect(source).toBeInstanceOf(FakeEventSource);
+    source.dispatchEvent(new Event("error"));
+    expect(source.closed).toBe(1);
+    expect(source.readyState).toBe(source.CLOSED);
+  });
+});
+
+// The app's client fits the watcher as it is.
+export const _typeCheck = (
+  client: ReturnType<typeof createTRPCClient<AppRouter>>,
+  tokens: AuthClient,
+) => createSessionEvents({ client, tokens });

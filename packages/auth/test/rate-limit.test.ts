@@ -181,7 +181,8 @@ describe.each(kinds)("rate limiter: %s", (kind) => {
     expect((await subject.limiter.consume(r, "k")).allowed).toBe(true);
   });
 
-  it.runIf(kind.startsWith("database"))("prunes finished windows", async () => {
+  // Redis expires its own keys; only the database limiter has windows to prune.
+  if (kind.startsWith("database")) it("prunes finished windows", async () => {
     const limiter = subject.limiter as DatabaseRateLimiter;
     const old = rule(1, 1);
     await limiter.consume(old, "old");

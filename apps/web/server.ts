@@ -31,7 +31,12 @@ const server = createServer((req, res) => {
 });
 server.listen(config.port, () => {
   app.logger.info(
-    { url: config.appUrl, database: app.db.kind, revocation: app.auth.store.name, rateLimiter: app.auth.rateLimiter.name },
+    {
+      url: config.appUrl,
+      database: app.db.kind,
+      revocation: app.auth.store.name,
+      rateLimiter: app.auth.rateLimiter.name,
+    },
     `Ready on ${config.appUrl}`,
   );
 });

@@ -38,13 +38,19 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   if (!options.db && db.kind === "pglite" && options.migrate) await options.migrate(db);
   const auth = await createAuth({ config, db, clock: options.clock, passwords: options.passwords });
   if (config.admin) await auth.service.ensureAdmin(config.admin);
-  const prune = setInterval(() => void auth.service.pruneExpired().catch(() => undefined), 10 * 60_000);
+  const prune = setInterval(
+    () => void auth.service.pruneExpired().catch(() => undefined),
+    10 * 60_000,
+  );
   prune.unref();
   return {
     config,
     db,
     auth,
-    settings: { secureCookies: config.isProduction, allowedOrigins: [new URL(config.appUrl).origin] },
+    settings: {
+      secureCookies: config.isProduction,
+      allowedOrigins: [new URL(config.appUrl).origin],
+    },
     logger: createLogger({ level: config.logLevel, destination: options.logDestination }),
     close: async () => {
       clearInterval(prune);

@@ -15,6 +15,12 @@ export const appRouter = createTRPCRouter({
 export type AppRouter = typeof appRouter;
 
 /** Procedures callable without a token. Everything else must refuse anonymous callers (tested). */
-export const PUBLIC_PROCEDURES = ["health", "auth.register", "auth.login", "auth.refresh", "auth.logout"] as const;
+export const PUBLIC_PROCEDURES = [
+  "health",
+  "auth.register",
+  "auth.login",
+  "auth.refresh",
+  "auth.logout",
+] as const;
 
 export const createCaller = createCallerFactory(appRouter);

@@ -13,7 +13,10 @@ export const newPassword = z
   .max(256, "Password must be at most 256 characters");
 
 /** Any length can be tried at login; only the upper bound protects the hasher. */
-export const anyPassword = z.string().min(1, "Enter your password").max(256, "Password must be at most 256 characters");
+export const anyPassword = z
+  .string()
+  .min(1, "Enter your password")
+  .max(256, "Password must be at most 256 characters");
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -28,7 +31,10 @@ export const registerInput = z.object({
     .max(100, "Name is too long")
     // PostgreSQL text cannot hold NUL (it would be a 503, not a 400), control characters forge
     // lines in logs and UIs, and an unpaired surrogate would be silently replaced on storage.
-    .refine((text) => !CONTROL.test(text) && !LONE_SURROGATE.test(text), "Name contains invalid characters")
+    .refine(
+      (text) => !CONTROL.test(text) && !LONE_SURROGATE.test(text),
+      "Name contains invalid characters",
+    )
     .optional(),
 });
 

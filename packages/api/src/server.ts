@@ -21,11 +21,15 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export async function startApiServer(config: Config, { host = "127.0.0.1" } = {}): Promise<ApiServer> {
+export async function startApiServer(
+  config: Config,
+  { host = "127.0.0.1" } = {},
+): Promise<ApiServer> {
   const app = await createApp(config, { migrate });
   const handleApi = createNodeApiHandler(app);
   const server = createServer((req, res) => {
-    if (!handleApi(req, res)) res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not_found"}');
+    if (!handleApi(req, res))
+      res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not_found"}');
   });
   await new Promise<void>((resolve) => server.listen(config.port, host, resolve));
   const { port } = server.address() as AddressInfo;

@@ -29,7 +29,13 @@ export interface CreateContextOptions {
 }
 
 /** The inner context: everything a procedure needs, testable with `createCaller` and no server. */
-export function createInnerContext({ auth, settings, headers, resHeaders = new Headers(), clientIp }: CreateContextOptions) {
+export function createInnerContext({
+  auth,
+  settings,
+  headers,
+  resHeaders = new Headers(),
+  clientIp,
+}: CreateContextOptions) {
   return { auth, settings, headers, resHeaders, clientIp: clientIp ?? "unknown" };
 }
 
@@ -40,7 +46,10 @@ export type Context = ReturnType<typeof createInnerContext>;
 const t = initTRPC.context<Context>().create({
   // Server-sent events: a ping keeps proxies from cutting idle streams and lets the client
   // notice a dead connection and reconnect with a fresh ticket.
-  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
+  sse: {
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 40_000 },
+  },
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
     // Never ship stack traces: they can carry internals of a failed token or query.

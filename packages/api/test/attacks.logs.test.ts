@@ -11,7 +11,16 @@ import { sha256 } from "@acme/auth";
 
 import { createLogger } from "../src";
 import { pathOf, requestIdFrom } from "../src/http/log";
-import { call, cookieFrom, quickDatabase, rawRefreshToken, startTestServer, TEST_SECRET, uniqueEmail, type TestServer } from "./harness";
+import {
+  call,
+  cookieFrom,
+  quickDatabase,
+  rawRefreshToken,
+  startTestServer,
+  TEST_SECRET,
+  uniqueEmail,
+  type TestServer,
+} from "./harness";
 
 class Capture {
   readonly chunks: string[] = [];
@@ -51,8 +60,16 @@ describe.each(["node", "fetch"] as const)("request logs, %s mount", (mount) => {
       requests.push({ method, path, status: result.status });
       return result;
     };
-    const trpc = async <T = unknown>(type: "query" | "mutation", path: string, options: Parameters<typeof call>[3] = {}) =>
-      track(type === "query" ? "GET" : "POST", `/api/trpc/${path}`, await call<T>(base, type, path, options));
+    const trpc = async <T = unknown>(
+      type: "query" | "mutation",
+      path: string,
+      options: Parameters<typeof call>[3] = {},
+    ) =>
+      track(
+        type === "query" ? "GET" : "POST",
+        `/api/trpc/${path}`,
+        await call<T>(base, type, path, options),
+      );
 
     const email = uniqueEmail("logs");
     const password = `Pa55-${randomUUID()}`;
@@ -60,9 +77,16 @@ describe.each(["node", "fetch"] as const)("request logs, %s mount", (mount) => {
     const wrongPassword = `Wr0ng-${randomUUID()}`;
     for (const s of [password, newPassword, wrongPassword]) secrets.add(s);
 
-    expect((await trpc("mutation", "auth.register", { input: { email, password, name: "Logan" } })).status).toBe(200);
-    expect((await trpc("mutation", "auth.login", { input: { email, password: wrongPassword } })).status).toBe(401);
-    const loggedIn = await trpc<{ accessToken: string }>("mutation", "auth.login", { input: { email, password } });
+    expect(
+      (await trpc("mutation", "auth.register", { input: { email, password, name: "Logan" } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await trpc("mutation", "auth.login", { input: { email, password: wrongPassword } })).status,
+    ).toBe(401);
+    const loggedIn = await trpc<{ accessToken: string }>("mutation", "auth.login", {
+      input: { email, password },
+    });
     expect(loggedIn.status).toBe(200);
     secrets.add(loggedIn.data.accessToken);
     let cookie = cookieFrom(loggedIn)!;
@@ -71,7 +95,10 @@ describe.each(["node", "fetch"] as const)("request logs, %s mount", (mount) => {
     // A query whose input rides in the query string: the path is logged, the query never.
     const inQuery = `secret-in-query-${randomUUID()}`;
     secrets.add(inQuery);
-    const me = await trpc("query", "user.me", { token: loggedIn.data.accessToken, input: { note: inQuery } });
+    const me = await trpc("query", "user.me", {
+      token: loggedIn.data.accessToken,
+      input: { note: inQuery },
+    });
     expect(me.status).toBe(200);
 
     const refreshed = await trpc<{ accessToken: string }>("mutation", "auth.refresh", { cookie });
@@ -82,7 +109,14 @@ describe.each(["node", "fetch"] as const)("request logs, %s mount", (mount) => {
     const access = refreshed.data.accessToken;
 
     expect((await trpc("query", "session.list", { token: access })).status).toBe(200);
-    expect((await trpc("mutation", "auth.changePassword", { token: access, input: { currentPassword: password, newPassword } })).status).toBe(200);
+    expect(
+      (
+        await trpc("mutation", "auth.changePassword", {
+          token: access,
+          input: { currentPassword: password, newPassword },
+        })
+      ).status,
+    ).toBe(200);
     expect((await trpc("query", "user.me", { token: `${access}tampered` })).status).toBe(401);
     const ticket = await trpc<{ ticket: string }>("mutation", "auth.ticket", { token: access });
     if (ticket.status === 200) secrets.add(ticket.data.ticket);
@@ -91,19 +125,30 @@ describe.each(["node", "fetch"] as const)("request logs, %s mount", (mount) => {
     const form = async (path: string, fields: Record<string, string>) => {
       const response = await fetch(`${base}${path}`, {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic Y2xpZW50OnNlY3JldA==" },
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: "Basic Y2xpZW50OnNlY3JldA==",
+        },
         body: new URLSearchParams(fields).toString(),
       });
       const body = await response.text();
       return track("POST", path, { status: response.status, body });
     };
-    const probe = await form("/api/auth/token", { grant_type: "password", username: email, password: newPassword });
+    const probe = await form("/api/auth/token", {
+      grant_type: "password",
+      username: email,
+      password: newPassword,
+    });
     if (probe.status !== 404) {
       secrets.add("Y2xpZW50OnNlY3JldA==");
       const plain = await fetch(`${base}/api/auth/token`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ grant_type: "password", username: email, password: newPassword }).toString(),
+        body: new URLSearchParams({
+          grant_type: "password",
+          username: email,
+          password: newPassword,
+        }).toString(),
       });
       const pair = (await plain.json()) as { access_token: string; refresh_token: string };
       requests.push({ method: "POST", path: "/api/auth/token", status: plain.status });
@@ -113,7 +158,10 @@ describe.each(["node", "fetch"] as const)("request logs, %s mount", (mount) => {
       const rotated = await fetch(`${base}/api/auth/token`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: pair.refresh_token }).toString(),
+        body: new URLSearchParams({
+          grant_type: "refresh_token",
+          refresh_token: pair.refresh_token,
+        }).toString(),
       });
       requests.push({ method: "POST", path: "/api/auth/token", status: rotated.status });
       const next = (await rotated.json()) as { access_token: string; refresh_token: string };
@@ -126,7 +174,10 @@ describe.each(["node", "fetch"] as const)("request logs, %s mount", (mount) => {
     expect((await trpc("mutation", "auth.logout", { token: access, cookie })).status).toBe(200);
 
     // What else the flow produced that must never leave the server.
-    const user = await server.db.prisma.user.findFirstOrThrow({ where: { email }, select: { passwordHash: true } });
+    const user = await server.db.prisma.user.findFirstOrThrow({
+      where: { email },
+      select: { passwordHash: true },
+    });
     secrets.add(user.passwordHash);
     secrets.add(user.passwordHash.split("$").at(-1)!); // the digest alone
     for (const secret of [...secrets]) {
@@ -135,16 +186,26 @@ describe.each(["node", "fetch"] as const)("request logs, %s mount", (mount) => {
     }
     secrets.delete("");
 
-    await expect.poll(() => capture.lines.filter((l) => l.msg === "request").length).toBeGreaterThanOrEqual(requests.length);
+    await expect
+      .poll(() => capture.lines.filter((l) => l.msg === "request").length)
+      .toBeGreaterThanOrEqual(requests.length);
     const text = capture.text;
-    for (const secret of secrets) expect(text.includes(secret), `the log contains a secret (${secret.slice(0, 6)}…)`).toBe(false);
+    for (const secret of secrets)
+      expect(text.includes(secret), `the log contains a secret (${secret.slice(0, 6)}…)`).toBe(
+        false,
+      );
     expect(text).not.toMatch(/argon2|Bearer |refresh_token=|"password"|"authorization"|"cookie"/i);
 
     // One line per request, in order, with the fields that matter.
     const lines = capture.lines.filter((l) => l.msg === "request");
     expect(lines).toHaveLength(requests.length);
     lines.forEach((line, i) => {
-      expect(line).toMatchObject({ level: expect.any(Number), method: requests[i]!.method, path: requests[i]!.path, status: requests[i]!.status });
+      expect(line).toMatchObject({
+        level: expect.any(Number),
+        method: requests[i]!.method,
+        path: requests[i]!.path,
+        status: requests[i]!.status,
+      });
       expect(line.reqId).toEqual(expect.any(String));
       expect(line.ms).toEqual(expect.any(Number));
       expect(String(line.path)).not.toContain("?");
@@ -156,16 +217,24 @@ describe.each(["node", "fetch"] as const)("request logs, %s mount", (mount) => {
 
   it("honours a plain x-request-id and replaces a dangerous one", async () => {
     const before = capture.lines.length;
-    const own = await call(server.url, "query", "health", { headers: { "x-request-id": "lb-4f2a.9:7" } });
+    const own = await call(server.url, "query", "health", {
+      headers: { "x-request-id": "lb-4f2a.9:7" },
+    });
     expect(own.headers.get("x-request-id")).toBe("lb-4f2a.9:7");
-    const forged = await call(server.url, "query", "health", { headers: { "x-request-id": `x"}\u00ff{"level":60,"msg":"pwned` } });
+    const forged = await call(server.url, "query", "health", {
+      headers: { "x-request-id": `x"}\u00ff{"level":60,"msg":"pwned` },
+    });
     const replaced = forged.headers.get("x-request-id")!;
     expect(replaced).toMatch(/^[0-9a-f-]{36}$/);
     const none = await call(server.url, "query", "health");
     expect(none.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     await expect.poll(() => capture.lines.length).toBe(before + 3);
     const lines = capture.lines.slice(before);
-    expect(lines.map((l) => l.reqId)).toEqual(["lb-4f2a.9:7", replaced, none.headers.get("x-request-id")]);
+    expect(lines.map((l) => l.reqId)).toEqual([
+      "lb-4f2a.9:7",
+      replaced,
+      none.headers.get("x-request-id"),
+    ]);
     expect(capture.text).not.toContain("pwned");
   });
 });
@@ -174,13 +243,16 @@ describe("logger", () => {
   it("redacts credentials wherever a careless call puts them", () => {
     const capture = new Capture();
     const logger = createLogger({ level: "info", destination: capture });
-    logger.info({
-      req: { headers: { authorization: "Bearer abc.def.ghi", cookie: "refresh_token=xyz" } },
-      headers: { authorization: "Bearer 123", cookie: "a=b", "set-cookie": "c=d" },
-      body: { password: "hunter22", newPassword: "hunter23", refreshToken: "r1", token: "t1" },
-      password: "hunter24",
-      accessToken: "a1",
-    }, "careless");
+    logger.info(
+      {
+        req: { headers: { authorization: "Bearer abc.def.ghi", cookie: "refresh_token=xyz" } },
+        headers: { authorization: "Bearer 123", cookie: "a=b", "set-cookie": "c=d" },
+        body: { password: "hunter22", newPassword: "hunter23", refreshToken: "r1", token: "t1" },
+        password: "hunter24",
+        accessToken: "a1",
+      },
+      "careless",
+    );
     expect(capture.text).not.toMatch(/abc\.def|xyz|Bearer|hunter2|r1|t1|a1|a=b|c=d/);
     expect(capture.text).toContain("[redacted]");
   });
@@ -203,6 +275,7 @@ describe("logger", () => {
   it("accepts only plain request ids", () => {
     expect(requestIdFrom("abc-123")).toBe("abc-123");
     expect(requestIdFrom(["first", "second"])).toBe("first");
-    for (const bad of ["", "a b", "x\ny", "x".repeat(129), '{"x":1}']) expect(requestIdFrom(bad)).not.toBe(bad);
+    for (const bad of ["", "a b", "x\ny", "x".repeat(129), '{"x":1}'])
+      expect(requestIdFrom(bad)).not.toBe(bad);
   });
 });

@@ -8,7 +8,12 @@ import { call, registerAndLogin, startTestServer, TEST_SECRET, type TestServer }
  * Protected by default: every procedure of the router, except an explicit allow-list, must
  * refuse a caller without a valid token. A new route that forgets its guard fails here.
  */
-const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: "query" | "mutation" | "subscription" } }>);
+const procedures = Object.entries(
+  appRouter._def.procedures as unknown as Record<
+    string,
+    { _def: { type: "query" | "mutation" | "subscription" } }
+  >,
+);
 
 describe("the router", () => {
   let server: TestServer;
@@ -19,8 +24,12 @@ describe("the router", () => {
     server = await startTestServer({ database: "pglite", store: "database" });
     const user = await registerAndLogin(server.url);
     userToken = user.accessToken;
-    validClaims = JSON.parse(Buffer.from(userToken.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
-    kid = (JSON.parse(Buffer.from(userToken.split(".")[0]!, "base64url").toString()) as { kid: string }).kid;
+    validClaims = JSON.parse(
+      Buffer.from(userToken.split(".")[1]!, "base64url").toString(),
+    ) as Record<string, unknown>;
+    kid = (
+      JSON.parse(Buffer.from(userToken.split(".")[0]!, "base64url").toString()) as { kid: string }
+    ).kid;
   });
   afterAll(() => server.close());
 
@@ -36,7 +45,10 @@ describe("the router", () => {
       if (procedure._def.type === "subscription") {
         // Subscriptions authenticate by ticket, never by bearer token.
         for (const ticket of ["garbage", userToken]) {
-          const result = await call(server.url, "query", path, { token: userToken, input: { ticket } });
+          const result = await call(server.url, "query", path, {
+            token: userToken,
+            input: { ticket },
+          });
           expect(result.status, `${path} with ticket ${ticket}`).toBe(401);
         }
         return;
@@ -55,14 +67,25 @@ describe("the router", () => {
   describe("answers every bad token with one identical 401", () => {
     const bodies = new Set<string>();
     const now = Math.floor(Date.now() / 1000);
-    const sign = (claims: Record<string, unknown>, header: Record<string, unknown> = {}, secret = TEST_SECRET) =>
-      new SignJWT(claims).setProtectedHeader({ alg: "HS256", kid, typ: "JWT", ...header }).sign(new TextEncoder().encode(secret));
+    const sign = (
+      claims: Record<string, unknown>,
+      header: Record<string, unknown> = {},
+      secret = TEST_SECRET,
+    ) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: "HS256", kid, typ: "JWT", ...header })
+        .sign(new TextEncoder().encode(secret));
     const cases: [string, () => Promise<string>][] = [
       ["forged signature", () => sign(validClaims, {}, TEST_SECRET.replace(/^./, "0"))],
-      ["tampered payload", () => {
-        const [h, , s] = userToken.split(".");
-        return Promise.resolve(`${h}.${Buffer.from(JSON.stringify({ ...validClaims, role: "admin" })).toString("base64url")}.${s}`);
-      }],
+      [
+        "tampered payload",
+        () => {
+          const [h, , s] = userToken.split(".");
+          return Promise.resolve(
+            `${h}.${Buffer.from(JSON.stringify({ ...validClaims, role: "admin" })).toString("base64url")}.${s}`,
+          );
+        },
+      ],
       ["alg none", () => Promise.resolve(new UnsecuredJWT(validClaims).encode())],
       ["wrong algorithm", () => sign(validClaims, { alg: "HS384" })],
       ["expired", () => sign({ ...validClaims, iat: now - 7200, exp: now - 3600 })],
@@ -89,7 +112,9 @@ describe("the router", () => {
       input: { userId: validClaims.sub, role: "admin" },
     });
     expect(setRole.status).toBe(403);
-    expect((await call(server.url, "query", "user.me", { token: userToken })).data).toMatchObject({ role: "user" });
+    expect((await call(server.url, "query", "user.me", { token: userToken })).data).toMatchObject({
+      role: "user",
+    });
   });
 });
 
@@ -108,7 +133,9 @@ describe("API responses", () => {
   ])("carry the security headers: %s", async (path, method) => {
     const response = await fetch(`${server.url}${path}`, { method });
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
-    expect(response.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(response.headers.get("content-security-policy")).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
     expect(response.headers.get("x-frame-options")).toBe("DENY");
     expect(response.headers.get("referrer-policy")).toBe("same-origin");
   });

@@ -5,10 +5,21 @@ import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 
 import type { Clock } from "@acme/auth";
 import { loadConfig } from "@acme/config";
-import { createTestDatabase, databaseKinds, type DatabaseKind, type TestDatabase } from "@acme/db/testing";
+import {
+  createTestDatabase,
+  databaseKinds,
+  type DatabaseKind,
+  type TestDatabase,
+} from "@acme/db/testing";
 import { startUpstashRest, type UpstashRest } from "@acme/upstash-rest";
 
-import { createApp, createFetchApiHandler, createNodeApiHandler, type App, type CreateAppOptions } from "../src";
+import {
+  createApp,
+  createFetchApiHandler,
+  createNodeApiHandler,
+  type App,
+  type CreateAppOptions,
+} from "../src";
 
 export const TEST_SECRET = "9c1e4b7a2f5d8e0c3b6a9f2e5d8c1b4a7f0e3d6c9b2a5f8e1d4c7b0a3f6e9d2c";
 export type StoreKind = "database" | "upstash";
@@ -55,7 +66,14 @@ export const TEST_RATE_LIMITS = {
 } as const;
 
 /** A real HTTP server on a random loopback port, over a fresh database and a real store. */
-export async function startTestServer({ database, store, mount = "node", env = {}, db: shared, logDestination }: StartOptions): Promise<TestServer> {
+export async function startTestServer({
+  database,
+  store,
+  mount = "node",
+  env = {},
+  db: shared,
+  logDestination,
+}: StartOptions): Promise<TestServer> {
   const db = shared ?? (await createTestDatabase(database));
   const upstash = store === "upstash" ? await startUpstashRest({ token: "test-token" }) : undefined;
   const clock = new TestClock();
@@ -66,7 +84,9 @@ export async function startTestServer({ database, store, mount = "node", env = {
       APP_URL: "http://app.test",
       LOG_LEVEL: "silent",
       ...TEST_RATE_LIMITS,
-      ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: "test-token" } : {}),
+      ...(upstash
+        ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: "test-token" }
+        : {}),
       ...env,
     },
     { warn: () => undefined },
@@ -120,7 +140,14 @@ function fetchListener(app: App) {
 export interface CallResult<T = unknown> {
   status: number;
   headers: Headers;
-  body: { result?: { data: T }; error?: { message: string; code: number; data: { code: string; httpStatus: number; zodError?: unknown } } };
+  body: {
+    result?: { data: T };
+    error?: {
+      message: string;
+      code: number;
+      data: { code: string; httpStatus: number; zodError?: unknown };
+    };
+  };
   text: string;
   data: T;
 }
@@ -156,7 +183,13 @@ export async function call<T = unknown>(
   }
   const text = await response.text();
   const body = JSON.parse(text) as CallResult<T>["body"];
-  return { status: response.status, headers: response.headers, body, text, data: body.result?.data as T };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body,
+    text,
+    data: body.result?.data as T,
+  };
 }
 
 /** The refresh cookie a response set, as a `Cookie` header value. */
@@ -180,16 +213,32 @@ export interface SignedIn {
   cookie: string;
 }
 
-export async function registerAndLogin(base: string, { email = uniqueEmail(), password = "correct horse battery", name = "Test User" } = {}): Promise<SignedIn> {
-  const registered = await call<{ user: { id: string } }>(base, "mutation", "auth.register", { input: { email, password, name } });
+export async function registerAndLogin(
+  base: string,
+  { email = uniqueEmail(), password = "correct horse battery", name = "Test User" } = {},
+): Promise<SignedIn> {
+  const registered = await call<{ user: { id: string } }>(base, "mutation", "auth.register", {
+    input: { email, password, name },
+  });
   if (registered.status !== 200) throw new Error(`register failed: ${registered.text}`);
   return login(base, email, password);
 }
 
 export async function login(base: string, email: string, password: string): Promise<SignedIn> {
-  const result = await call<{ accessToken: string; user: { id: string } }>(base, "mutation", "auth.login", { input: { email, password } });
+  const result = await call<{ accessToken: string; user: { id: string } }>(
+    base,
+    "mutation",
+    "auth.login",
+    { input: { email, password } },
+  );
   if (result.status !== 200) throw new Error(`login failed: ${result.text}`);
-  return { email, password, userId: result.data.user.id, accessToken: result.data.accessToken, cookie: cookieFrom(result)! };
+  return {
+    email,
+    password,
+    userId: result.data.user.id,
+    accessToken: result.data.accessToken,
+    cookie: cookieFrom(result)!,
+  };
 }
 
 /**
@@ -202,5 +251,7 @@ export async function quickDatabase(): Promise<DatabaseKind> {
 
 /** Every combination the integration suites run on. */
 export function matrix(databaseKinds: DatabaseKind[]): [DatabaseKind, StoreKind][] {
-  return databaseKinds.flatMap((d) => (["database", "upstash"] as const).map((s): [DatabaseKind, StoreKind] => [d, s]));
+  return databaseKinds.flatMap((d) =>
+    (["database", "upstash"] as const).map((s): [DatabaseKind, StoreKind] => [d, s]),
+  );
 }

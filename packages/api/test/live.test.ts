@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createTestDatabase, databaseKinds } from "@acme/db/testing";
 
-import { call, login, registerAndLogin, startTestServer, TEST_SECRET, type TestServer } from "./harness";
+import {
+  call,
+  login,
+  registerAndLogin,
+  startTestServer,
+  TEST_SECRET,
+  type TestServer,
+} from "./harness";
 import { openSse, subscriptionUrl, type SseEvent } from "./sse";
 
 const isError = (e: SseEvent) => e.event === "serialized-error";
@@ -13,7 +20,12 @@ const errorCode = (e: SseEvent) => (e.data as { data: { code: string } }).data.c
 const isRevoked = (e: SseEvent) => (e.data as { type?: string }).type === "revoked";
 
 async function ticketFor(base: string, token: string): Promise<string> {
-  const result = await call<{ ticket: string; expiresIn: number }>(base, "mutation", "auth.ticket", { token });
+  const result = await call<{ ticket: string; expiresIn: number }>(
+    base,
+    "mutation",
+    "auth.ticket",
+    { token },
+  );
   expect(result.status).toBe(200);
   expect(result.data.expiresIn).toBe(30);
   expect(result.data.ticket.length).toBeGreaterThanOrEqual(22);
@@ -53,7 +65,8 @@ describe.each(await databaseKinds())("live sessions on %s", (database) => {
       await stream.closed;
       return { status: stream.status, events: stream.events };
     };
-    for (const ticket of ["made-up", "x".repeat(43)]) expect(await refused(ticket)).toEqual({ status: 401, events: [] });
+    for (const ticket of ["made-up", "x".repeat(43)])
+      expect(await refused(ticket)).toEqual({ status: 401, events: [] });
     const expiring = await ticketFor(base, user.accessToken);
     server.clock.advance(31);
     try {
@@ -81,7 +94,8 @@ describe.each(await databaseKinds())("live sessions on %s", (database) => {
     const stream = await events(await ticketFor(base, user.accessToken));
     await stream.waitFor((e) => (e.data as { type?: string }).type === "connected");
     const started = Date.now();
-    if (reason === "logout_all") await call(base, "mutation", "auth.logoutAll", { token: other.accessToken });
+    if (reason === "logout_all")
+      await call(base, "mutation", "auth.logoutAll", { token: other.accessToken });
     if (reason === "logout") await call(base, "mutation", "auth.logout", { cookie: user.cookie });
     if (reason === "password_changed") {
       await call(base, "mutation", "auth.changePassword", {
@@ -90,9 +104,17 @@ describe.each(await databaseKinds())("live sessions on %s", (database) => {
       });
     }
     if (reason === "session_revoked") {
-      const sessions = await call<{ id: string; current: boolean }[]>(base, "query", "session.list", { token: other.accessToken });
+      const sessions = await call<{ id: string; current: boolean }[]>(
+        base,
+        "query",
+        "session.list",
+        { token: other.accessToken },
+      );
       const target = sessions.data.find((s) => !s.current)!;
-      await call(base, "mutation", "session.revoke", { token: other.accessToken, input: { id: target.id } });
+      await call(base, "mutation", "session.revoke", {
+        token: other.accessToken,
+        input: { id: target.id },
+      });
     }
     if (reason === "role_changed") await server.app.auth.service.setRole(user.userId, "admin");
     if (reason === "refresh_token_reused") {
@@ -109,9 +131,13 @@ describe.each(await databaseKinds())("live sessions on %s", (database) => {
     const user = await registerAndLogin(base);
     const before = server.app.auth.bus.listenerCount();
     for (let round = 0; round < 20; round++) {
-      const tickets = await Promise.all(Array.from({ length: 50 }, () => ticketFor(base, user.accessToken)));
+      const tickets = await Promise.all(
+        Array.from({ length: 50 }, () => ticketFor(base, user.accessToken)),
+      );
       const streams = await Promise.all(tickets.map((t) => events(t)));
-      await Promise.all(streams.map((s) => s.waitFor((e) => (e.data as { type?: string }).type === "connected")));
+      await Promise.all(
+        streams.map((s) => s.waitFor((e) => (e.data as { type?: string }).type === "connected")),
+      );
       expect(server.app.auth.bus.listenerCount()).toBe(before + 50);
       for (const s of streams) s.close();
       await Promise.all(streams.map((s) => s.closed));
@@ -134,8 +160,16 @@ describe("live sessions across processes", () => {
     const db = await createTestDatabase("postgresql");
     const serverEntry = fileURLToPath(new URL("../src/server.ts", import.meta.url));
     const child = spawn(process.execPath, ["--import", "tsx", serverEntry], {
-      // eslint-disable-next-line no-restricted-properties -- the child inherits PATH and friends
-      env: { ...process.env, PORT: "0", NODE_ENV: "test", AUTH_SECRET: TEST_SECRET, APP_URL: "http://app.test", DATABASE_URL: db.url!, LOG_LEVEL: "silent" },
+      env: {
+        // eslint-disable-next-line no-restricted-properties -- the child inherits PATH and friends
+        ...process.env,
+        PORT: "0",
+        NODE_ENV: "test",
+        AUTH_SECRET: TEST_SECRET,
+        APP_URL: "http://app.test",
+        DATABASE_URL: db.url!,
+        LOG_LEVEL: "silent",
+      },
       stdio: ["ignore", "pipe", "inherit"],
     });
     try {
@@ -146,14 +180,27 @@ describe("live sessions across processes", () => {
         });
         child.once("exit", (code) => reject(new Error(`server B exited with ${code}`)));
       });
-      const a = await startTestServer({ database: "postgresql", store: "database", db, env: { DATABASE_URL: db.url! } });
+      const a = await startTestServer({
+        database: "postgresql",
+        store: "database",
+        db,
+        env: { DATABASE_URL: db.url! },
+      });
       try {
         const user = await registerAndLogin(a.url);
-        const stream = await openSse(subscriptionUrl(b, "session.events", { ticket: await ticketFor(b, user.accessToken) }));
+        const stream = await openSse(
+          subscriptionUrl(b, "session.events", { ticket: await ticketFor(b, user.accessToken) }),
+        );
         await stream.waitFor((e) => (e.data as { type?: string }).type === "connected");
         const started = Date.now();
-        await call(a.url, "mutation", "auth.logout", { token: user.accessToken, cookie: user.cookie });
-        expect((await stream.waitFor(isRevoked, 2000)).data).toEqual({ type: "revoked", reason: "logout" });
+        await call(a.url, "mutation", "auth.logout", {
+          token: user.accessToken,
+          cookie: user.cookie,
+        });
+        expect((await stream.waitFor(isRevoked, 2000)).data).toEqual({
+          type: "revoked",
+          reason: "logout",
+        });
         expect(errorCode(await stream.waitFor(isError, 2000))).toBe("UNAUTHORIZED");
         expect(Date.now() - started).toBeLessThan(2000);
       } finally {

@@ -12,7 +12,13 @@ import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { AuthError } from "@acme/auth";
-import { createTestDatabase, databaseKinds, IN_CI, type DatabaseKind, type TestDatabase } from "@acme/db/testing";
+import {
+  createTestDatabase,
+  databaseKinds,
+  IN_CI,
+  type DatabaseKind,
+  type TestDatabase,
+} from "@acme/db/testing";
 
 import { createOAuthHandlers, OAUTH_MAX_BODY_BYTES, type OAuthDeps } from "../src";
 import {
@@ -68,10 +74,16 @@ function post(
   });
 }
 
-const token = (base: string, body: Record<string, string> | string, headers?: Record<string, string>) =>
-  post(base, "/api/auth/token", body, headers);
-const revoke = (base: string, body: Record<string, string> | string, headers?: Record<string, string>) =>
-  post(base, "/api/auth/revoke", body, headers);
+const token = (
+  base: string,
+  body: Record<string, string> | string,
+  headers?: Record<string, string>,
+) => post(base, "/api/auth/token", body, headers);
+const revoke = (
+  base: string,
+  body: Record<string, string> | string,
+  headers?: Record<string, string>,
+) => post(base, "/api/auth/revoke", body, headers);
 
 interface Pair {
   access_token: string;
@@ -81,7 +93,9 @@ interface Pair {
 }
 
 async function register(base: string, email = uniqueEmail("oauth")): Promise<string> {
-  const result = await call(base, "mutation", "auth.register", { input: { email, password: PASSWORD } });
+  const result = await call(base, "mutation", "auth.register", {
+    input: { email, password: PASSWORD },
+  });
   if (result.status !== 200) throw new Error(`register failed: ${result.text}`);
   return email;
 }
@@ -92,7 +106,8 @@ async function passwordGrant(base: string, email: string): Promise<Pair> {
   return result.json as unknown as Pair;
 }
 
-const me = (base: string, accessToken: string) => call<{ email: string }>(base, "query", "user.me", { token: accessToken });
+const me = (base: string, accessToken: string) =>
+  call<{ email: string }>(base, "query", "user.me", { token: accessToken });
 
 /** An RFC 6749 §5.2 error response: status, JSON body of exactly error (+ description), no-store. */
 function expectOAuthError(result: FormResult, status: number, error: string) {
@@ -124,194 +139,422 @@ const combos: [Mount, DatabaseKind, StoreKind][] = [
 
 // ---- Token endpoint and revocation on every mount --------------------------------------------
 
-describe.each(combos)("OAuth2 endpoints on the %s mount (%s, %s store)", (mount, database, store) => {
-  let server: TestServer;
-  let base: string;
-  let email: string;
-  beforeAll(async () => {
-    server = await startTestServer({ database, store, mount });
-    base = server.url;
-    email = await register(base);
-  });
-  afterAll(() => server.close());
-
-  it("issues a token pair for grant_type=password that the tRPC API accepts", async () => {
-    const result = await token(base, { grant_type: "password", username: `  ${email.toUpperCase()} `, password: PASSWORD });
-    expect(result.status).toBe(200);
-    expect(result.headers.get("cache-control")).toBe("no-store");
-    expect(result.headers.get("pragma")).toBe("no-cache");
-    expect(result.headers.get("content-type")).toMatch(/^application\/json/);
-    expect(result.headers.get("set-cookie")).toBeNull();
-    expect(result.json).toEqual({
-      access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
-      token_type: "bearer",
-      expires_in: 900,
-      refresh_token: expect.stringMatching(/^[\w-]{43,}$/),
+describe.each(combos)(
+  "OAuth2 endpoints on the %s mount (%s, %s store)",
+  (mount, database, store) => {
+    let server: TestServer;
+    let base: string;
+    let email: string;
+    beforeAll(async () => {
+      server = await startTestServer({ database, store, mount });
+      base = server.url;
+      email = await register(base);
     });
-    const { access_token } = result.json as unknown as Pair;
-    expect(decodeProtectedHeader(access_token)).toMatchObject({ alg: "HS256", kid: server.app.auth.keys.signing.kid });
-    const user = await me(base, access_token);
-    expect(user.status).toBe(200);
-    expect(user.data.email).toBe(email);
-  });
+    afterAll(() => server.close());
 
-  it("rotates with grant_type=refresh_token; a replay is invalid_grant and kills the family", async () => {
-    const first = await passwordGrant(base, email);
-    const rotated = await token(base, { grant_type: "refresh_token", refresh_token: first.refresh_token });
-    expect(rotated.status).toBe(200);
-    expect(rotated.headers.get("cache-control")).toBe("no-store");
-    const second = rotated.json as unknown as Pair;
-    expect(second.refresh_token).not.toBe(first.refresh_token);
-    expect(second.access_token).not.toBe(first.access_token);
-    expect((await me(base, second.access_token)).status).toBe(200);
+    it("issues a token pair for grant_type=password that the tRPC API accepts", async () => {
+      const result = await token(base, {
+        grant_type: "password",
+        username: `  ${email.toUpperCase()} `,
+        password: PASSWORD,
+      });
+      expect(result.status).toBe(200);
+      expect(result.headers.get("cache-control")).toBe("no-store");
+      expect(result.headers.get("pragma")).toBe("no-cache");
+      expect(result.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(result.headers.get("set-cookie")).toBeNull();
+      expect(result.json).toEqual({
+        access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+        token_type: "bearer",
+        expires_in: 900,
+        refresh_token: expect.stringMatching(/^[\w-]{43,}$/),
+      });
+      const { access_token } = result.json as unknown as Pair;
+      expect(decodeProtectedHeader(access_token)).toMatchObject({
+        alg: "HS256",
+        kid: server.app.auth.keys.signing.kid,
+      });
+      const user = await me(base, access_token);
+      expect(user.status).toBe(200);
+      expect(user.data.email).toBe(email);
+    });
 
-    // The consumed token comes back: invalid_grant, and the whole family dies with it.
-    expectOAuthError(await token(base, { grant_type: "refresh_token", refresh_token: first.refresh_token }), 400, "invalid_grant");
-    expectOAuthError(await token(base, { grant_type: "refresh_token", refresh_token: second.refresh_token }), 400, "invalid_grant");
-    const after = await me(base, second.access_token);
-    expect(after.status).toBe(401);
-    expect(after.headers.get("www-authenticate")).toBe("Bearer");
-  });
+    it("rotates with grant_type=refresh_token; a replay is invalid_grant and kills the family", async () => {
+      const first = await passwordGrant(base, email);
+      const rotated = await token(base, {
+        grant_type: "refresh_token",
+        refresh_token: first.refresh_token,
+      });
+      expect(rotated.status).toBe(200);
+      expect(rotated.headers.get("cache-control")).toBe("no-store");
+      const second = rotated.json as unknown as Pair;
+      expect(second.refresh_token).not.toBe(first.refresh_token);
+      expect(second.access_token).not.toBe(first.access_token);
+      expect((await me(base, second.access_token)).status).toBe(200);
 
-  it("shares rotation and reuse detection with the tRPC cookie flow", async () => {
-    const login = await call(base, "mutation", "auth.login", { input: { email, password: PASSWORD } });
-    const cookie = cookieFrom(login)!;
-    const viaOAuth = await token(base, { grant_type: "refresh_token", refresh_token: rawRefreshToken(cookie) });
-    expect(viaOAuth.status).toBe(200);
-    // The browser replays the cookie the OAuth client already rotated: reuse, family revoked.
-    expect((await call(base, "mutation", "auth.refresh", { cookie })).status).toBe(401);
-    const next = viaOAuth.json as unknown as Pair;
-    expectOAuthError(await token(base, { grant_type: "refresh_token", refresh_token: next.refresh_token }), 400, "invalid_grant");
-  });
+      // The consumed token comes back: invalid_grant, and the whole family dies with it.
+      expectOAuthError(
+        await token(base, { grant_type: "refresh_token", refresh_token: first.refresh_token }),
+        400,
+        "invalid_grant",
+      );
+      expectOAuthError(
+        await token(base, { grant_type: "refresh_token", refresh_token: second.refresh_token }),
+        400,
+        "invalid_grant",
+      );
+      const after = await me(base, second.access_token);
+      expect(after.status).toBe(401);
+      expect(after.headers.get("www-authenticate")).toBe("Bearer");
+    });
 
-  it("answers every RFC 6749 §5.2 case with the right error code", async () => {
-    const cases: [string, Promise<FormResult>, number, string][] = [
-      ["missing grant_type", token(base, { username: email, password: PASSWORD }), 400, "invalid_request"],
-      ["empty grant_type (= omitted)", token(base, { grant_type: "", username: email, password: PASSWORD }), 400, "invalid_request"],
-      ["unknown grant", token(base, { grant_type: "client_credentials" }), 400, "unsupported_grant_type"],
-      ["authorization_code grant", token(base, { grant_type: "authorization_code", code: "x" }), 400, "unsupported_grant_type"],
-      ["wrong password", token(base, { grant_type: "password", username: email, password: "wrong password!" }), 400, "invalid_grant"],
-      ["unknown user", token(base, { grant_type: "password", username: uniqueEmail("nobody"), password: PASSWORD }), 400, "invalid_grant"],
-      ["malformed username", token(base, { grant_type: "password", username: "not an email", password: PASSWORD }), 400, "invalid_grant"],
-      ["missing username", token(base, { grant_type: "password", password: PASSWORD }), 400, "invalid_request"],
-      ["missing password", token(base, { grant_type: "password", username: email }), 400, "invalid_request"],
-      ["empty password", token(base, { grant_type: "password", username: email, password: "" }), 400, "invalid_request"],
-      ["password over 256 chars", token(base, { grant_type: "password", username: email, password: "x".repeat(257) }), 400, "invalid_request"],
-      ["missing refresh_token", token(base, { grant_type: "refresh_token" }), 400, "invalid_request"],
-      ["unknown refresh_token", token(base, { grant_type: "refresh_token", refresh_token: "A".repeat(43) }), 400, "invalid_grant"],
-      ["oversized refresh_token", token(base, { grant_type: "refresh_token", refresh_token: "A".repeat(4000) }), 400, "invalid_grant"],
-      ["repeated grant_type", token(base, `grant_type=password&grant_type=password&username=${encodeURIComponent(email)}&password=x`), 400, "invalid_request"],
-      ["repeated password", token(base, `grant_type=password&username=${encodeURIComponent(email)}&password=a&password=b`), 400, "invalid_request"],
-      ["JSON body", token(base, JSON.stringify({ grant_type: "password", username: email, password: PASSWORD }), { "content-type": "application/json" }), 400, "invalid_request"],
-      ["no content type", send(`${base}/api/auth/token`, { method: "POST", body: new TextEncoder().encode("grant_type=password") }), 400, "invalid_request"],
-      ["credentials in the query string", send(`${base}/api/auth/token?grant_type=password&username=a&password=b`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" }), 400, "invalid_request"],
-      ["invalid UTF-8", send(`${base}/api/auth/token`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new Uint8Array([0x67, 0x3d, 0xff, 0xfe]) }), 400, "invalid_request"],
-      ["HTTP Basic client authentication", token(base, { grant_type: "password", username: email, password: PASSWORD }, { authorization: `Basic ${btoa("cli:secret")}` }), 401, "invalid_client"],
-      ["client_secret in the body", token(base, { grant_type: "password", username: email, password: PASSWORD, client_id: "cli", client_secret: "s" }), 401, "invalid_client"],
-    ];
-    for (const [name, pending, status, error] of cases) {
-      const result = await pending;
-      expect.soft({ name, status: result.status, error: result.json.error }).toEqual({ name, status, error });
-      expectOAuthError(result, status, error);
-    }
-    // The same words whether or not the account exists.
-    const wrong = await cases[4]![1];
-    const unknown = await cases[5]![1];
-    expect(wrong.json).toEqual(unknown.json);
-    expect(wrong.json.error_description).toBe("Invalid email or password");
-    // RFC 6749 §5.2: 401 with a challenge in the scheme the client tried.
-    expect((await cases[20]![1]).headers.get("www-authenticate")).toMatch(/^Basic realm=/);
-    // A public client naming itself with client_id alone is fine.
-    expect((await token(base, { grant_type: "password", username: email, password: PASSWORD, client_id: "my-cli" })).status).toBe(200);
-  });
+    it("shares rotation and reuse detection with the tRPC cookie flow", async () => {
+      const login = await call(base, "mutation", "auth.login", {
+        input: { email, password: PASSWORD },
+      });
+      const cookie = cookieFrom(login)!;
+      const viaOAuth = await token(base, {
+        grant_type: "refresh_token",
+        refresh_token: rawRefreshToken(cookie),
+      });
+      expect(viaOAuth.status).toBe(200);
+      // The browser replays the cookie the OAuth client already rotated: reuse, family revoked.
+      expect((await call(base, "mutation", "auth.refresh", { cookie })).status).toBe(401);
+      const next = viaOAuth.json as unknown as Pair;
+      expectOAuthError(
+        await token(base, { grant_type: "refresh_token", refresh_token: next.refresh_token }),
+        400,
+        "invalid_grant",
+      );
+    });
 
-  it("refuses other methods and bodies over the size limit", async () => {
-    const get = await send(`${base}/api/auth/token`, { method: "GET" });
-    expect(get.status).toBe(405);
-    expect(get.headers.get("allow")).toBe("POST");
-    expect((await send(`${base}/api/auth/revoke`, { method: "PUT", body: "token=x" })).status).toBe(405);
+    it("answers every RFC 6749 §5.2 case with the right error code", async () => {
+      const cases: [string, Promise<FormResult>, number, string][] = [
+        [
+          "missing grant_type",
+          token(base, { username: email, password: PASSWORD }),
+          400,
+          "invalid_request",
+        ],
+        [
+          "empty grant_type (= omitted)",
+          token(base, { grant_type: "", username: email, password: PASSWORD }),
+          400,
+          "invalid_request",
+        ],
+        [
+          "unknown grant",
+          token(base, { grant_type: "client_credentials" }),
+          400,
+          "unsupported_grant_type",
+        ],
+        [
+          "authorization_code grant",
+          token(base, { grant_type: "authorization_code", code: "x" }),
+          400,
+          "unsupported_grant_type",
+        ],
+        [
+          "wrong password",
+          token(base, { grant_type: "password", username: email, password: "wrong password!" }),
+          400,
+          "invalid_grant",
+        ],
+        [
+          "unknown user",
+          token(base, {
+            grant_type: "password",
+            username: uniqueEmail("nobody"),
+            password: PASSWORD,
+          }),
+          400,
+          "invalid_grant",
+        ],
+        [
+          "malformed username",
+          token(base, { grant_type: "password", username: "not an email", password: PASSWORD }),
+          400,
+          "invalid_grant",
+        ],
+        [
+          "missing username",
+          token(base, { grant_type: "password", password: PASSWORD }),
+          400,
+          "invalid_request",
+        ],
+        [
+          "missing password",
+          token(base, { grant_type: "password", username: email }),
+          400,
+          "invalid_request",
+        ],
+        [
+          "empty password",
+          token(base, { grant_type: "password", username: email, password: "" }),
+          400,
+          "invalid_request",
+        ],
+        [
+          "password over 256 chars",
+          token(base, { grant_type: "password", username: email, password: "x".repeat(257) }),
+          400,
+          "invalid_request",
+        ],
+        [
+          "missing refresh_token",
+          token(base, { grant_type: "refresh_token" }),
+          400,
+          "invalid_request",
+        ],
+        [
+          "unknown refresh_token",
+          token(base, { grant_type: "refresh_token", refresh_token: "A".repeat(43) }),
+          400,
+          "invalid_grant",
+        ],
+        [
+          "oversized refresh_token",
+          token(base, { grant_type: "refresh_token", refresh_token: "A".repeat(4000) }),
+          400,
+          "invalid_grant",
+        ],
+        [
+          "repeated grant_type",
+          token(
+            base,
+            `grant_type=password&grant_type=password&username=${encodeURIComponent(email)}&password=x`,
+          ),
+          400,
+          "invalid_request",
+        ],
+        [
+          "repeated password",
+          token(
+            base,
+            `grant_type=password&username=${encodeURIComponent(email)}&password=a&password=b`,
+          ),
+          400,
+          "invalid_request",
+        ],
+        [
+          "JSON body",
+          token(
+            base,
+            JSON.stringify({ grant_type: "password", username: email, password: PASSWORD }),
+            { "content-type": "application/json" },
+          ),
+          400,
+          "invalid_request",
+        ],
+        [
+          "no content type",
+          send(`${base}/api/auth/token`, {
+            method: "POST",
+            body: new TextEncoder().encode("grant_type=password"),
+          }),
+          400,
+          "invalid_request",
+        ],
+        [
+          "credentials in the query string",
+          send(`${base}/api/auth/token?grant_type=password&username=a&password=b`, {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: "",
+          }),
+          400,
+          "invalid_request",
+        ],
+        [
+          "invalid UTF-8",
+          send(`${base}/api/auth/token`, {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: new Uint8Array([0x67, 0x3d, 0xff, 0xfe]),
+          }),
+          400,
+          "invalid_request",
+        ],
+        [
+          "HTTP Basic client authentication",
+          token(
+            base,
+            { grant_type: "password", username: email, password: PASSWORD },
+            { authorization: `Basic ${btoa("cli:secret")}` },
+          ),
+          401,
+          "invalid_client",
+        ],
+        [
+          "client_secret in the body",
+          token(base, {
+            grant_type: "password",
+            username: email,
+            password: PASSWORD,
+            client_id: "cli",
+            client_secret: "s",
+          }),
+          401,
+          "invalid_client",
+        ],
+      ];
+      for (const [name, pending, status, error] of cases) {
+        const result = await pending;
+        expect
+          .soft({ name, status: result.status, error: result.json.error })
+          .toEqual({ name, status, error });
+        expectOAuthError(result, status, error);
+      }
+      // The same words whether or not the account exists.
+      const wrong = await cases[4]![1];
+      const unknown = await cases[5]![1];
+      expect(wrong.json).toEqual(unknown.json);
+      expect(wrong.json.error_description).toBe("Invalid email or password");
+      // RFC 6749 §5.2: 401 with a challenge in the scheme the client tried.
+      expect((await cases[20]![1]).headers.get("www-authenticate")).toMatch(/^Basic realm=/);
+      // A public client naming itself with client_id alone is fine.
+      expect(
+        (
+          await token(base, {
+            grant_type: "password",
+            username: email,
+            password: PASSWORD,
+            client_id: "my-cli",
+          })
+        ).status,
+      ).toBe(200);
+    });
 
-    const padding = "x".repeat(OAUTH_MAX_BODY_BYTES);
-    const big = await token(base, { grant_type: "password", username: email, password: PASSWORD, padding });
-    expectOAuthError(big, 413, "invalid_request");
-    // The same without a Content-Length (chunked): the limit holds while reading.
-    const chunked = await send(`${base}/api/auth/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new ReadableStream({
-        start(controller) {
-          for (let i = 0; i < 8; i++) controller.enqueue(new TextEncoder().encode(`p${i}=${"y".repeat(4096)}&`));
-          controller.close();
-        },
-      }),
-      duplex: "half",
-    } as RequestInit);
-    expectOAuthError(chunked, 413, "invalid_request");
-    // The server is still fine afterwards.
-    expect((await passwordGrant(base, email)).token_type).toBe("bearer");
-  });
+    it("refuses other methods and bodies over the size limit", async () => {
+      const get = await send(`${base}/api/auth/token`, { method: "GET" });
+      expect(get.status).toBe(405);
+      expect(get.headers.get("allow")).toBe("POST");
+      expect(
+        (await send(`${base}/api/auth/revoke`, { method: "PUT", body: "token=x" })).status,
+      ).toBe(405);
 
-  it("revokes a refresh token's whole session (RFC 7009)", async () => {
-    const pair = await passwordGrant(base, email);
-    const result = await revoke(base, { token: pair.refresh_token, token_type_hint: "refresh_token" });
-    expect(result.status).toBe(200);
-    expect(result.text).toBe("");
-    expect(result.headers.get("cache-control")).toBe("no-store");
-    expectOAuthError(await token(base, { grant_type: "refresh_token", refresh_token: pair.refresh_token }), 400, "invalid_grant");
-    // The session is dead, so is its access token.
-    expect((await me(base, pair.access_token)).status).toBe(401);
-  });
+      const padding = "x".repeat(OAUTH_MAX_BODY_BYTES);
+      const big = await token(base, {
+        grant_type: "password",
+        username: email,
+        password: PASSWORD,
+        padding,
+      });
+      expectOAuthError(big, 413, "invalid_request");
+      // The same without a Content-Length (chunked): the limit holds while reading.
+      const chunked = await send(`${base}/api/auth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new ReadableStream({
+          start(controller) {
+            for (let i = 0; i < 8; i++)
+              controller.enqueue(new TextEncoder().encode(`p${i}=${"y".repeat(4096)}&`));
+            controller.close();
+          },
+        }),
+        duplex: "half",
+      } as RequestInit);
+      expectOAuthError(chunked, 413, "invalid_request");
+      // The server is still fine afterwards.
+      expect((await passwordGrant(base, email)).token_type).toBe("bearer");
+    });
 
-  it("revokes an access token by its jti only, whatever the hint says", async () => {
-    const pair = await passwordGrant(base, email);
-    expect((await me(base, pair.access_token)).status).toBe(200);
-    const result = await revoke(base, { token: pair.access_token, token_type_hint: "refresh_token" });
-    expect(result.status).toBe(200);
-    expect(result.text).toBe("");
-    expect((await me(base, pair.access_token)).status).toBe(401);
-    // The session lives on: its refresh token still rotates to a working access token.
-    const rotated = await token(base, { grant_type: "refresh_token", refresh_token: pair.refresh_token });
-    expect(rotated.status).toBe(200);
-    expect((await me(base, (rotated.json as unknown as Pair).access_token)).status).toBe(200);
-  });
+    it("revokes a refresh token's whole session (RFC 7009)", async () => {
+      const pair = await passwordGrant(base, email);
+      const result = await revoke(base, {
+        token: pair.refresh_token,
+        token_type_hint: "refresh_token",
+      });
+      expect(result.status).toBe(200);
+      expect(result.text).toBe("");
+      expect(result.headers.get("cache-control")).toBe("no-store");
+      expectOAuthError(
+        await token(base, { grant_type: "refresh_token", refresh_token: pair.refresh_token }),
+        400,
+        "invalid_grant",
+      );
+      // The session is dead, so is its access token.
+      expect((await me(base, pair.access_token)).status).toBe(401);
+    });
 
-  it("answers 200 for unknown and invalid tokens, 400 when token is missing", async () => {
-    const forged = `${btoa('{"alg":"HS256"}').replace(/=+$/, "")}.${btoa('{"sub":"x"}').replace(/=+$/, "")}.c2ln`;
-    for (const value of ["A".repeat(43), "not a token", forged, "x".repeat(10_000)]) {
-      const result = await revoke(base, { token: value });
-      expect({ value: value.slice(0, 20), status: result.status, text: result.text }).toEqual({ value: value.slice(0, 20), status: 200, text: "" });
-    }
-    expectOAuthError(await revoke(base, { token_type_hint: "access_token" }), 400, "invalid_request");
-    expectOAuthError(await revoke(base, { token: "" }), 400, "invalid_request");
-    expectOAuthError(await revoke(base, "token=a&token=b"), 400, "invalid_request");
-    expectOAuthError(await revoke(base, JSON.stringify({ token: "x" }), { "content-type": "application/json" }), 400, "invalid_request");
-    const basic = await revoke(base, { token: "x" }, { authorization: `Basic ${btoa("cli:secret")}` });
-    expectOAuthError(basic, 401, "invalid_client");
-    expect(basic.headers.get("www-authenticate")).toMatch(/^Basic /);
-  });
+    it("revokes an access token by its jti only, whatever the hint says", async () => {
+      const pair = await passwordGrant(base, email);
+      expect((await me(base, pair.access_token)).status).toBe(200);
+      const result = await revoke(base, {
+        token: pair.access_token,
+        token_type_hint: "refresh_token",
+      });
+      expect(result.status).toBe(200);
+      expect(result.text).toBe("");
+      expect((await me(base, pair.access_token)).status).toBe(401);
+      // The session lives on: its refresh token still rotates to a working access token.
+      const rotated = await token(base, {
+        grant_type: "refresh_token",
+        refresh_token: pair.refresh_token,
+      });
+      expect(rotated.status).toBe(200);
+      expect((await me(base, (rotated.json as unknown as Pair).access_token)).status).toBe(200);
+    });
 
-  it("serves an empty, cacheable JWKS for HS256", async () => {
-    const result = await send(`${base}/.well-known/jwks.json`, {});
-    expect(result.status).toBe(200);
-    expect(result.json).toEqual({ keys: [] });
-    expect(result.headers.get("content-type")).toMatch(/^application\/json/);
-    expect(result.headers.get("cache-control")).toBe("public, max-age=300");
-    const etag = result.headers.get("etag");
-    expect(etag).toMatch(/^"[\w-]+"$/);
-    const again = await send(`${base}/.well-known/jwks.json`, { headers: { "if-none-match": etag! } });
-    expect(again.status).toBe(304);
-    expect((await send(`${base}/.well-known/jwks.json?x=1`, {})).status).toBe(200);
-    expect((await send(`${base}/.well-known/jwks.json`, { method: "POST" })).status).toBe(405);
-    // Exact paths, not prefixes: neighbours are left to the host (404 here, tRPC's answer on
-    // the fetch mount).
-    for (const [path, method] of [["/.well-known/jwks.json/x", "GET"], ["/api/auth/tokens", "POST"]] as const) {
-      const neighbour = await send(`${base}${path}`, { method });
-      expect(neighbour.status).toBeGreaterThanOrEqual(400);
-      expect(neighbour.json).not.toHaveProperty("keys");
-      expect(neighbour.json).not.toHaveProperty("error_description");
-    }
-  });
-});
+    it("answers 200 for unknown and invalid tokens, 400 when token is missing", async () => {
+      const forged = `${btoa('{"alg":"HS256"}').replace(/=+$/, "")}.${btoa('{"sub":"x"}').replace(/=+$/, "")}.c2ln`;
+      for (const value of ["A".repeat(43), "not a token", forged, "x".repeat(10_000)]) {
+        const result = await revoke(base, { token: value });
+        expect({ value: value.slice(0, 20), status: result.status, text: result.text }).toEqual({
+          value: value.slice(0, 20),
+          status: 200,
+          text: "",
+        });
+      }
+      expectOAuthError(
+        await revoke(base, { token_type_hint: "access_token" }),
+        400,
+        "invalid_request",
+      );
+      expectOAuthError(await revoke(base, { token: "" }), 400, "invalid_request");
+      expectOAuthError(await revoke(base, "token=a&token=b"), 400, "invalid_request");
+      expectOAuthError(
+        await revoke(base, JSON.stringify({ token: "x" }), { "content-type": "application/json" }),
+        400,
+        "invalid_request",
+      );
+      const basic = await revoke(
+        base,
+        { token: "x" },
+        { authorization: `Basic ${btoa("cli:secret")}` },
+      );
+      expectOAuthError(basic, 401, "invalid_client");
+      expect(basic.headers.get("www-authenticate")).toMatch(/^Basic /);
+    });
+
+    it("serves an empty, cacheable JWKS for HS256", async () => {
+      const result = await send(`${base}/.well-known/jwks.json`, {});
+      expect(result.status).toBe(200);
+      expect(result.json).toEqual({ keys: [] });
+      expect(result.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(result.headers.get("cache-control")).toBe("public, max-age=300");
+      const etag = result.headers.get("etag");
+      expect(etag).toMatch(/^"[\w-]+"$/);
+      const again = await send(`${base}/.well-known/jwks.json`, {
+        headers: { "if-none-match": etag! },
+      });
+      expect(again.status).toBe(304);
+      expect((await send(`${base}/.well-known/jwks.json?x=1`, {})).status).toBe(200);
+      expect((await send(`${base}/.well-known/jwks.json`, { method: "POST" })).status).toBe(405);
+      // Exact paths, not prefixes: neighbours are left to the host (404 here, tRPC's answer on
+      // the fetch mount).
+      for (const [path, method] of [
+        ["/.well-known/jwks.json/x", "GET"],
+        ["/api/auth/tokens", "POST"],
+      ] as const) {
+        const neighbour = await send(`${base}${path}`, { method });
+        expect(neighbour.status).toBeGreaterThanOrEqual(400);
+        expect(neighbour.json).not.toHaveProperty("keys");
+        expect(neighbour.json).not.toHaveProperty("error_description");
+      }
+    });
+  },
+);
 
 // ---- curl alone ------------------------------------------------------------------------------
 
@@ -324,7 +567,12 @@ async function curl(...args: string[]): Promise<{ status: number; body: string }
 describe.each(["node", "fetch"] as const)("curl alone on the %s mount", (mount) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ database: "pglite", store: "database", mount, db: await shared() });
+    server = await startTestServer({
+      database: "pglite",
+      store: "database",
+      mount,
+      db: await shared(),
+    });
   });
   afterAll(() => server.close());
 
@@ -333,37 +581,83 @@ describe.each(["node", "fetch"] as const)("curl alone on the %s mount", (mount) 
     const email = uniqueEmail("curl");
     const json = ["-H", "Content-Type: application/json"];
     // curl -H 'Content-Type: application/json' -d '{"email":…,"password":…}' $BASE/api/trpc/auth.register
-    const registered = await curl(...json, "-d", JSON.stringify({ email, password: PASSWORD }), `${base}/api/trpc/auth.register`);
+    const registered = await curl(
+      ...json,
+      "-d",
+      JSON.stringify({ email, password: PASSWORD }),
+      `${base}/api/trpc/auth.register`,
+    );
     expect(registered.status).toBe(200);
 
     // curl -d grant_type=password --data-urlencode username=… --data-urlencode password=… $BASE/api/auth/token
-    const login = await curl("-d", "grant_type=password", "--data-urlencode", `username=${email}`, "--data-urlencode", `password=${PASSWORD}`, `${base}/api/auth/token`);
+    const login = await curl(
+      "-d",
+      "grant_type=password",
+      "--data-urlencode",
+      `username=${email}`,
+      "--data-urlencode",
+      `password=${PASSWORD}`,
+      `${base}/api/auth/token`,
+    );
     expect(login.status).toBe(200);
     const first = JSON.parse(login.body) as Pair;
     expect(first.token_type).toBe("bearer");
 
     // curl -H "Authorization: Bearer $ACCESS_TOKEN" $BASE/api/trpc/user.me
-    const user = await curl("-H", `Authorization: Bearer ${first.access_token}`, `${base}/api/trpc/user.me`);
+    const user = await curl(
+      "-H",
+      `Authorization: Bearer ${first.access_token}`,
+      `${base}/api/trpc/user.me`,
+    );
     expect(user.status).toBe(200);
     expect(JSON.parse(user.body)).toMatchObject({ result: { data: { email, role: "user" } } });
 
     // curl -d grant_type=refresh_token -d refresh_token=$REFRESH_TOKEN $BASE/api/auth/token
-    const refresh = await curl("-d", "grant_type=refresh_token", "-d", `refresh_token=${first.refresh_token}`, `${base}/api/auth/token`);
+    const refresh = await curl(
+      "-d",
+      "grant_type=refresh_token",
+      "-d",
+      `refresh_token=${first.refresh_token}`,
+      `${base}/api/auth/token`,
+    );
     expect(refresh.status).toBe(200);
     const second = JSON.parse(refresh.body) as Pair;
     expect(second.refresh_token).not.toBe(first.refresh_token);
-    expect((await curl("-H", `Authorization: Bearer ${second.access_token}`, `${base}/api/trpc/user.me`)).status).toBe(200);
+    expect(
+      (await curl("-H", `Authorization: Bearer ${second.access_token}`, `${base}/api/trpc/user.me`))
+        .status,
+    ).toBe(200);
 
     // curl -d token=$ACCESS_TOKEN $BASE/api/auth/revoke
-    const revokedAccess = await curl("-d", `token=${second.access_token}`, `${base}/api/auth/revoke`);
+    const revokedAccess = await curl(
+      "-d",
+      `token=${second.access_token}`,
+      `${base}/api/auth/revoke`,
+    );
     expect(revokedAccess).toEqual({ status: 200, body: "" });
-    const refused = await curl("-H", `Authorization: Bearer ${second.access_token}`, `${base}/api/trpc/user.me`);
+    const refused = await curl(
+      "-H",
+      `Authorization: Bearer ${second.access_token}`,
+      `${base}/api/trpc/user.me`,
+    );
     expect(refused.status).toBe(401);
 
     // curl -d token=$REFRESH_TOKEN -d token_type_hint=refresh_token $BASE/api/auth/revoke
-    const revokedRefresh = await curl("-d", `token=${second.refresh_token}`, "-d", "token_type_hint=refresh_token", `${base}/api/auth/revoke`);
+    const revokedRefresh = await curl(
+      "-d",
+      `token=${second.refresh_token}`,
+      "-d",
+      "token_type_hint=refresh_token",
+      `${base}/api/auth/revoke`,
+    );
     expect(revokedRefresh).toEqual({ status: 200, body: "" });
-    const dead = await curl("-d", "grant_type=refresh_token", "-d", `refresh_token=${second.refresh_token}`, `${base}/api/auth/token`);
+    const dead = await curl(
+      "-d",
+      "grant_type=refresh_token",
+      "-d",
+      `refresh_token=${second.refresh_token}`,
+      `${base}/api/auth/token`,
+    );
     expect(dead.status).toBe(400);
     expect(JSON.parse(dead.body)).toMatchObject({ error: "invalid_grant" });
 
@@ -412,7 +706,10 @@ async function verifyElsewhere(jwksUrl: string, tokens: string[]): Promise<Verdi
 /** The same claims with `role` raised to admin and the original signature kept. */
 function tamper(jwt: string): string {
   const [header, payload, signature] = jwt.split(".") as [string, string, string];
-  const claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<string, unknown>;
+  const claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<
+    string,
+    unknown
+  >;
   claims.role = "admin";
   return `${header}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.${signature}`;
 }
@@ -421,7 +718,11 @@ const subjectOf = (jwt: string) => (decodeJwt(jwt) as { sub: string }).sub;
 const pkcs8 = (key: KeyObject) => key.export({ format: "pem", type: "pkcs8" }).toString();
 const asymmetric = {
   Ed25519: { alg: "EdDSA", kty: "OKP", generate: () => generateKeyPairSync("ed25519") },
-  RSA: { alg: "RS256", kty: "RSA", generate: () => generateKeyPairSync("rsa", { modulusLength: 2048 }) },
+  RSA: {
+    alg: "RS256",
+    kty: "RSA",
+    generate: () => generateKeyPairSync("rsa", { modulusLength: 2048 }),
+  },
 } as const;
 
 describe.each(["Ed25519", "RSA"] as const)("asymmetric signing with an %s key", (kind) => {
@@ -431,7 +732,12 @@ describe.each(["Ed25519", "RSA"] as const)("asymmetric signing with an %s key", 
   let sub: string;
   beforeAll(async () => {
     const { privateKey } = asymmetric[kind].generate();
-    server = await startTestServer({ database: "pglite", store: "database", db: await shared(), env: { AUTH_PRIVATE_KEY: pkcs8(privateKey) } });
+    server = await startTestServer({
+      database: "pglite",
+      store: "database",
+      db: await shared(),
+      env: { AUTH_PRIVATE_KEY: pkcs8(privateKey) },
+    });
     base = server.url;
     const email = await register(base);
     pair = await passwordGrant(base, email);
@@ -445,9 +751,18 @@ describe.each(["Ed25519", "RSA"] as const)("asymmetric signing with an %s key", 
     expect(result.headers.get("cache-control")).toBe("public, max-age=300");
     const { keys } = result.json as { keys: Record<string, unknown>[] };
     expect(keys).toHaveLength(1);
-    expect(keys[0]).toMatchObject({ kty: asymmetric[kind].kty, kid: server.app.auth.keys.signing.kid, alg: asymmetric[kind].alg, use: "sig" });
-    for (const field of ["d", "p", "q", "dp", "dq", "qi"]) expect(keys[0]).not.toHaveProperty(field);
-    expect(decodeProtectedHeader(pair.access_token)).toMatchObject({ alg: asymmetric[kind].alg, kid: keys[0]!.kid });
+    expect(keys[0]).toMatchObject({
+      kty: asymmetric[kind].kty,
+      kid: server.app.auth.keys.signing.kid,
+      alg: asymmetric[kind].alg,
+      use: "sig",
+    });
+    for (const field of ["d", "p", "q", "dp", "dq", "qi"])
+      expect(keys[0]).not.toHaveProperty(field);
+    expect(decodeProtectedHeader(pair.access_token)).toMatchObject({
+      alg: asymmetric[kind].alg,
+      kid: keys[0]!.kid,
+    });
   });
 
   it("is verified by a separate process that knows only the JWKS URL, which rejects tampering", async () => {
@@ -457,7 +772,12 @@ describe.each(["Ed25519", "RSA"] as const)("asymmetric signing with an %s key", 
       // alg "none" with our kid: an unsigned token.
       `${Buffer.from(JSON.stringify({ alg: "none", kid: server.app.auth.keys.signing.kid })).toString("base64url")}.${pair.access_token.split(".")[1]}.`,
     ]);
-    expect(good).toEqual({ ok: true, sub, alg: asymmetric[kind].alg, kid: server.app.auth.keys.signing.kid });
+    expect(good).toEqual({
+      ok: true,
+      sub,
+      alg: asymmetric[kind].alg,
+      kid: server.app.auth.keys.signing.kid,
+    });
     expect(tampered).toMatchObject({ ok: false, code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" });
     expect(none).toMatchObject({ ok: false });
     // And our own API refuses the tampered one too.
@@ -503,14 +823,23 @@ async function pythonReady(): Promise<boolean> {
     await execFileAsync(PYTHON, ["-c", "import jose, jwt, cryptography"]);
     return true;
   } catch {
-    if (IN_CI) throw new Error(`${PYTHON} with python3-jose and python3-jwt is required in CI (apt-get install python3-jose python3-jwt)`);
-    console.warn(`${PYTHON} with python3-jose/python3-jwt missing: the Python verifier tests are skipped outside CI.`);
+    if (IN_CI)
+      throw new Error(
+        `${PYTHON} with python3-jose and python3-jwt is required in CI (apt-get install python3-jose python3-jwt)`,
+      );
+    console.warn(
+      `${PYTHON} with python3-jose/python3-jwt missing: the Python verifier tests are skipped outside CI.`,
+    );
     return false;
   }
 }
 
 async function verifyInPython(mode: string, keyOrUrl: string, tokens: string[]) {
-  const { stdout } = await execFileAsync(PYTHON, ["-c", PYTHON_VERIFIER, mode, keyOrUrl, ISSUER, AUDIENCE, ...tokens], { timeout: 30_000 });
+  const { stdout } = await execFileAsync(
+    PYTHON,
+    ["-c", PYTHON_VERIFIER, mode, keyOrUrl, ISSUER, AUDIENCE, ...tokens],
+    { timeout: 30_000 },
+  );
   return JSON.parse(stdout) as { ok: boolean; sub?: string; error?: string }[];
 }
 
@@ -519,7 +848,12 @@ describe.runIf(await pythonReady())("verification from Python (python-jose, PyJW
   afterAll(() => Promise.all(servers.map((s) => s.close())));
 
   async function tokenFrom(env: Record<string, string>) {
-    const server = await startTestServer({ database: "pglite", store: "database", db: await shared(), env });
+    const server = await startTestServer({
+      database: "pglite",
+      store: "database",
+      db: await shared(),
+      env,
+    });
     servers.push(server);
     const pair = await passwordGrant(server.url, await register(server.url));
     return { server, accessToken: pair.access_token, sub: subjectOf(pair.access_token) };
@@ -541,14 +875,23 @@ describe.runIf(await pythonReady())("verification from Python (python-jose, PyJW
     const rsa = await tokenFrom({ AUTH_PRIVATE_KEY: pkcs8(asymmetric.RSA.generate().privateKey) });
     const rsaJwks = `${rsa.server.url}/.well-known/jwks.json`;
     for (const mode of ["jose-jwks", "pyjwt-jwks"]) {
-      expect(await verifyInPython(mode, rsaJwks, [rsa.accessToken, tamper(rsa.accessToken)])).toEqual([
+      expect(
+        await verifyInPython(mode, rsaJwks, [rsa.accessToken, tamper(rsa.accessToken)]),
+      ).toEqual([
         { ok: true, sub: rsa.sub },
         { ok: false, error: expect.any(String) },
       ]);
     }
     // python-jose 3.3 has no EdDSA; PyJWT does.
-    const ed = await tokenFrom({ AUTH_PRIVATE_KEY: pkcs8(asymmetric.Ed25519.generate().privateKey) });
-    expect(await verifyInPython("pyjwt-jwks", `${ed.server.url}/.well-known/jwks.json`, [ed.accessToken, tamper(ed.accessToken)])).toEqual([
+    const ed = await tokenFrom({
+      AUTH_PRIVATE_KEY: pkcs8(asymmetric.Ed25519.generate().privateKey),
+    });
+    expect(
+      await verifyInPython("pyjwt-jwks", `${ed.server.url}/.well-known/jwks.json`, [
+        ed.accessToken,
+        tamper(ed.accessToken),
+      ]),
+    ).toEqual([
       { ok: true, sub: ed.sub },
       { ok: false, error: expect.any(String) },
     ]);
@@ -571,7 +914,10 @@ function hsKey(secret: string): RotationKey {
 }
 function asymmetricKey(kind: keyof typeof asymmetric): RotationKey {
   const { privateKey, publicKey } = asymmetric[kind].generate();
-  return { env: { AUTH_PRIVATE_KEY: pkcs8(privateKey) }, previous: publicKey.export({ format: "pem", type: "spki" }).toString() };
+  return {
+    env: { AUTH_PRIVATE_KEY: pkcs8(privateKey) },
+    previous: publicKey.export({ format: "pem", type: "spki" }).toString(),
+  };
 }
 
 const rotations: [string, () => RotationKey, () => RotationKey][] = [
@@ -602,7 +948,10 @@ describe.each(rotations)("key rotation %s over HTTP on one database", (_name, ma
     const kidB = second.app.auth.keys.signing.kid;
     expect(kidB).not.toBe(kidA);
     expect((await me(second.url, before.access_token)).status).toBe(200);
-    const rotated = await token(second.url, { grant_type: "refresh_token", refresh_token: before.refresh_token });
+    const rotated = await token(second.url, {
+      grant_type: "refresh_token",
+      refresh_token: before.refresh_token,
+    });
     expect(rotated.status).toBe(200);
     const during = rotated.json as unknown as Pair;
     expect(kidOf(during.access_token)).toBe(kidB);
@@ -610,14 +959,22 @@ describe.each(rotations)("key rotation %s over HTTP on one database", (_name, ma
     const fresh = await passwordGrant(second.url, email);
     expect(kidOf(fresh.access_token)).toBe(kidB);
     // The JWKS lists every asymmetric key that verifies, so remote verifiers follow the rotation.
-    const jwks = (await send(`${second.url}/.well-known/jwks.json`, {})).json as { keys: { kid: string }[] };
+    const jwks = (await send(`${second.url}/.well-known/jwks.json`, {})).json as {
+      keys: { kid: string }[];
+    };
     const published = jwks.keys.map((k) => k.kid);
     const asymmetricA = !("AUTH_SECRET" in a.env);
     const asymmetricB = !("AUTH_SECRET" in b.env);
     expect(published).toEqual([...(asymmetricB ? [kidB] : []), ...(asymmetricA ? [kidA] : [])]);
     if (asymmetricA && asymmetricB) {
-      const verdicts = await verifyElsewhere(`${second.url}/.well-known/jwks.json`, [before.access_token, during.access_token]);
-      expect(verdicts.map((v) => [v.ok, v.kid])).toEqual([[true, kidA], [true, kidB]]);
+      const verdicts = await verifyElsewhere(`${second.url}/.well-known/jwks.json`, [
+        before.access_token,
+        during.access_token,
+      ]);
+      expect(verdicts.map((v) => [v.ok, v.kid])).toEqual([
+        [true, kidA],
+        [true, kidB],
+      ]);
     }
     await second.close();
 
@@ -636,7 +993,11 @@ describe.each(rotations)("key rotation %s over HTTP on one database", (_name, ma
 
 describe("OAuth2 endpoints when things fail", () => {
   it("fails closed with 503 temporarily_unavailable when the revocation store is unreachable", async () => {
-    const server = await startTestServer({ database: "pglite", store: "upstash", db: await shared() });
+    const server = await startTestServer({
+      database: "pglite",
+      store: "upstash",
+      db: await shared(),
+    });
     try {
       const pair = await passwordGrant(server.url, await register(server.url));
       await server.upstash!.close();
@@ -672,13 +1033,23 @@ describe("OAuth2 endpoints when things fail", () => {
       const other = await register(server.url);
       const pair = await passwordGrant(server.url, other);
       let refresh = pair.refresh_token;
-      const proxy = { "x-forwarded-for": `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.7, 127.0.0.1` };
+      const proxy = {
+        "x-forwarded-for": `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.7, 127.0.0.1`,
+      };
       for (let i = 0; i < 3; i++) {
-        const rotated = await token(server.url, { grant_type: "refresh_token", refresh_token: refresh }, proxy);
+        const rotated = await token(
+          server.url,
+          { grant_type: "refresh_token", refresh_token: refresh },
+          proxy,
+        );
         expect(rotated.status).toBe(200);
         refresh = (rotated.json as unknown as Pair).refresh_token;
       }
-      const blocked = await token(server.url, { grant_type: "refresh_token", refresh_token: refresh }, proxy);
+      const blocked = await token(
+        server.url,
+        { grant_type: "refresh_token", refresh_token: refresh },
+        proxy,
+      );
       expectOAuthError(blocked, 429, "slow_down");
       expect(blocked.headers.get("retry-after")).toMatch(/^\d+$/);
     } finally {
@@ -690,24 +1061,40 @@ describe("OAuth2 endpoints when things fail", () => {
     const reject = () => Promise.reject(error);
     const deps: OAuthDeps = {
       auth: {
-        service: { login: reject, rotateRefreshToken: reject, revokeAccessToken: reject, revokeRefreshToken: reject },
+        service: {
+          login: reject,
+          rotateRefreshToken: reject,
+          revokeAccessToken: reject,
+          revokeRefreshToken: reject,
+        },
         keys: { jwks: { keys: [] } },
       },
     };
     return createOAuthHandlers(deps, { onError });
   }
   const form = (path: string, body: string) =>
-    new Request(`http://app.test${path}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+    new Request(`http://app.test${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body,
+    });
 
   async function asResult(response: Response): Promise<FormResult> {
     const text = await response.text();
-    return { status: response.status, headers: response.headers, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    return {
+      status: response.status,
+      headers: response.headers,
+      text,
+      json: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
   }
 
   it("maps RATE_LIMITED to 429 with Retry-After on both endpoints", async () => {
     const handlers = stubbed(new AuthError("RATE_LIMITED", { retryAfterSeconds: 6.2 }));
     for (const response of [
-      await handlers.token(form("/api/auth/token", "grant_type=password&username=a%40b.c&password=secret12")),
+      await handlers.token(
+        form("/api/auth/token", "grant_type=password&username=a%40b.c&password=secret12"),
+      ),
       await handlers.token(form("/api/auth/token", "grant_type=refresh_token&refresh_token=abc")),
       await handlers.revoke(form("/api/auth/revoke", "token=abc")),
     ]) {
@@ -718,10 +1105,22 @@ describe("OAuth2 endpoints when things fail", () => {
   });
 
   it("maps UNAVAILABLE to 503 and unexpected errors to 500 server_error without details", async () => {
-    expectOAuthError(await asResult(await stubbed(new AuthError("UNAVAILABLE")).token(form("/api/auth/token", "grant_type=refresh_token&refresh_token=abc"))), 503, "temporarily_unavailable");
+    expectOAuthError(
+      await asResult(
+        await stubbed(new AuthError("UNAVAILABLE")).token(
+          form("/api/auth/token", "grant_type=refresh_token&refresh_token=abc"),
+        ),
+      ),
+      503,
+      "temporarily_unavailable",
+    );
     const seen: unknown[] = [];
     const bug = new Error("connection string postgresql://user:hunter2@db");
-    const result = await asResult(await stubbed(bug, (e) => seen.push(e)).token(form("/api/auth/token", "grant_type=password&username=a%40b.c&password=secret12")));
+    const result = await asResult(
+      await stubbed(bug, (e) => seen.push(e)).token(
+        form("/api/auth/token", "grant_type=password&username=a%40b.c&password=secret12"),
+      ),
+    );
     expectOAuthError(result, 500, "server_error");
     expect(result.text).not.toContain("hunter2");
     expect(seen).toEqual([bug]);

@@ -13,7 +13,17 @@ import { openDatabase } from "@acme/db";
 import { createTestDatabase, postgresAvailable, type TestDatabase } from "@acme/db/testing";
 import { startUpstashRest } from "@acme/upstash-rest";
 
-import { call, cookieFrom, login, quickDatabase, rawRefreshToken, registerAndLogin, startTestServer, type CallResult, type TestServer } from "./harness";
+import {
+  call,
+  cookieFrom,
+  login,
+  quickDatabase,
+  rawRefreshToken,
+  registerAndLogin,
+  startTestServer,
+  type CallResult,
+  type TestServer,
+} from "./harness";
 
 const UNAVAILABLE = { message: "Service temporarily unavailable", code: -32603 };
 
@@ -21,7 +31,9 @@ function expectUnavailable(result: CallResult, what: string) {
   expect(result.status, `${what}: ${result.text}`).toBe(503);
   expect(result.body.error?.data.code, what).toBe("SERVICE_UNAVAILABLE");
   expect(result.body.error?.message, what).toBe(UNAVAILABLE.message);
-  expect(result.text, what).not.toMatch(/ECONNREFUSED|ECONNRESET|127\.0\.0\.1|postgres|redis|prisma|stack/i);
+  expect(result.text, what).not.toMatch(
+    /ECONNREFUSED|ECONNRESET|127\.0\.0\.1|postgres|redis|prisma|stack/i,
+  );
 }
 
 // ---- The revocation store ------------------------------------------------------------------------
@@ -37,30 +49,66 @@ describe("Upstash REST endpoint down", () => {
     const base = server.url;
     const alive = await registerAndLogin(base);
     const revoked = await registerAndLogin(base);
-    expect((await call(base, "mutation", "auth.logout", { token: revoked.accessToken, cookie: revoked.cookie })).status).toBe(200);
+    expect(
+      (
+        await call(base, "mutation", "auth.logout", {
+          token: revoked.accessToken,
+          cookie: revoked.cookie,
+        })
+      ).status,
+    ).toBe(200);
     const upstash = server.upstash!;
     await upstash.close();
 
-    for (const [who, token] of [["a live token", alive.accessToken], ["a revoked token", revoked.accessToken]] as const) {
+    for (const [who, token] of [
+      ["a live token", alive.accessToken],
+      ["a revoked token", revoked.accessToken],
+    ] as const) {
       expectUnavailable(await call(base, "query", "user.me", { token }), `user.me with ${who}`);
-      expectUnavailable(await call(base, "query", "session.list", { token }), `session.list with ${who}`);
-      expectUnavailable(await call(base, "mutation", "auth.logoutAll", { token }), `logoutAll with ${who}`);
+      expectUnavailable(
+        await call(base, "query", "session.list", { token }),
+        `session.list with ${who}`,
+      );
+      expectUnavailable(
+        await call(base, "mutation", "auth.logoutAll", { token }),
+        `logoutAll with ${who}`,
+      );
     }
     // Logout cannot record the revocation: it says so rather than pretending.
-    expectUnavailable(await call(base, "mutation", "auth.logout", { token: alive.accessToken, cookie: alive.cookie }), "logout");
+    expectUnavailable(
+      await call(base, "mutation", "auth.logout", {
+        token: alive.accessToken,
+        cookie: alive.cookie,
+      }),
+      "logout",
+    );
     // Login is rate limited through the same Redis: it fails closed too.
-    expectUnavailable(await call(base, "mutation", "auth.login", { input: { email: alive.email, password: alive.password } }), "login");
+    expectUnavailable(
+      await call(base, "mutation", "auth.login", {
+        input: { email: alive.email, password: alive.password },
+      }),
+      "login",
+    );
     // A bad token needs no store to be refused.
     expect((await call(base, "query", "user.me", { token: "garbage" })).status).toBe(401);
 
     const restarted = await startUpstashRest({ token: "test-token", port: upstash.port });
     try {
       expect((await call(base, "query", "user.me", { token: alive.accessToken })).status).toBe(200);
-      expect((await call(base, "query", "user.me", { token: revoked.accessToken })).status).toBe(401);
+      expect((await call(base, "query", "user.me", { token: revoked.accessToken })).status).toBe(
+        401,
+      );
       // Nothing the failed calls attempted took effect, and everything works again.
       const refreshed = await call(base, "mutation", "auth.refresh", { cookie: alive.cookie });
       expect(refreshed.status).toBe(200);
-      expect((await call(base, "mutation", "auth.logout", { cookie: cookieFrom(refreshed), token: alive.accessToken })).status).toBe(200);
+      expect(
+        (
+          await call(base, "mutation", "auth.logout", {
+            cookie: cookieFrom(refreshed),
+            token: alive.accessToken,
+          })
+        ).status,
+      ).toBe(200);
       expect((await call(base, "query", "user.me", { token: alive.accessToken })).status).toBe(401);
       await login(base, alive.email, alive.password);
     } finally {
@@ -180,13 +228,19 @@ describe.runIf(hasPostgres)("database unreachable (TCP proxy in front of Postgre
   /** Everything a failed call could have half-written, read around the proxy. */
   async function state(userId: string) {
     const { prisma } = direct;
-    const sessions = await prisma.session.findMany({ where: { userId }, select: { id: true, revokedAt: true } });
+    const sessions = await prisma.session.findMany({
+      where: { userId },
+      select: { id: true, revokedAt: true },
+    });
     const tokens = await prisma.refreshToken.findMany({
       where: { session: { userId } },
       select: { tokenHash: true, consumedAt: true },
       orderBy: { createdAt: "asc" },
     });
-    const user = await prisma.user.findUniqueOrThrow({ where: { id: userId }, select: { tokenVersion: true } });
+    const user = await prisma.user.findUniqueOrThrow({
+      where: { id: userId },
+      select: { tokenVersion: true },
+    });
     return { sessions, tokens, tokenVersion: user.tokenVersion };
   }
 
@@ -195,15 +249,34 @@ describe.runIf(hasPostgres)("database unreachable (TCP proxy in front of Postgre
     const before = await state(user.userId);
     proxy.cut();
     try {
-      expectUnavailable(await call(base, "mutation", "auth.login", { input: { email: user.email, password: user.password } }), "login");
-      expectUnavailable(await call(base, "mutation", "auth.refresh", { cookie: user.cookie }), "refresh");
       expectUnavailable(
-        await call(base, "mutation", "auth.register", { input: { email: `x${Date.now()}@example.com`, password: "long enough pw" } }),
+        await call(base, "mutation", "auth.login", {
+          input: { email: user.email, password: user.password },
+        }),
+        "login",
+      );
+      expectUnavailable(
+        await call(base, "mutation", "auth.refresh", { cookie: user.cookie }),
+        "refresh",
+      );
+      expectUnavailable(
+        await call(base, "mutation", "auth.register", {
+          input: { email: `x${Date.now()}@example.com`, password: "long enough pw" },
+        }),
         "register",
       );
       // The database store cannot say the token is alive: refused, never accepted.
-      expectUnavailable(await call(base, "query", "user.me", { token: user.accessToken }), "user.me");
-      expectUnavailable(await call(base, "mutation", "auth.logout", { cookie: user.cookie, token: user.accessToken }), "logout");
+      expectUnavailable(
+        await call(base, "query", "user.me", { token: user.accessToken }),
+        "user.me",
+      );
+      expectUnavailable(
+        await call(base, "mutation", "auth.logout", {
+          cookie: user.cookie,
+          token: user.accessToken,
+        }),
+        "logout",
+      );
     } finally {
       proxy.restore();
     }
@@ -212,7 +285,9 @@ describe.runIf(hasPostgres)("database unreachable (TCP proxy in front of Postgre
     // Without a restart: the old refresh token works exactly once.
     const refreshed = await call(base, "mutation", "auth.refresh", { cookie: user.cookie });
     expect(refreshed.status).toBe(200);
-    expect((await call(base, "mutation", "auth.refresh", { cookie: user.cookie })).status).toBe(401);
+    expect((await call(base, "mutation", "auth.refresh", { cookie: user.cookie })).status).toBe(
+      401,
+    );
     await login(base, user.email, user.password);
   });
 
@@ -230,9 +305,13 @@ describe.runIf(hasPostgres)("database unreachable (TCP proxy in front of Postgre
     const stored = before.tokens.find((t) => t.tokenHash === sha256(rawRefreshToken(user.cookie)));
     expect(stored?.consumedAt).toBeNull();
     // The old token works exactly once, and the new pair works.
-    const refreshed = await call<{ accessToken: string }>(base, "mutation", "auth.refresh", { cookie: user.cookie });
+    const refreshed = await call<{ accessToken: string }>(base, "mutation", "auth.refresh", {
+      cookie: user.cookie,
+    });
     expect(refreshed.status).toBe(200);
-    expect((await call(base, "mutation", "auth.refresh", { cookie: user.cookie })).status).toBe(401);
+    expect((await call(base, "mutation", "auth.refresh", { cookie: user.cookie })).status).toBe(
+      401,
+    );
   });
 
   it("leaves no orphan session when the connection dies inside a login", async () => {
@@ -241,7 +320,9 @@ describe.runIf(hasPostgres)("database unreachable (TCP proxy in front of Postgre
     // The session row is written, its first refresh token is on its way.
     proxy.cutOn(/INSERT INTO "(public"\.")?refresh_tokens"/);
     const cuts = proxy.cuts;
-    const result = await call(base, "mutation", "auth.login", { input: { email: user.email, password: user.password } });
+    const result = await call(base, "mutation", "auth.login", {
+      input: { email: user.email, password: user.password },
+    });
     proxy.restore();
     expect(proxy.cuts).toBe(cuts + 1);
     expectUnavailable(result, "login cut mid-transaction");
@@ -259,7 +340,8 @@ describe.runIf(hasPostgres)("database unreachable (TCP proxy in front of Postgre
       const results = await Promise.all(inflight);
       for (const r of results) expect([200, 503]).toContain(r.status);
       proxy.restore();
-      for (const u of users) expect((await call(base, "query", "user.me", { token: u.accessToken })).status).toBe(200);
+      for (const u of users)
+        expect((await call(base, "query", "user.me", { token: u.accessToken })).status).toBe(200);
     }
   });
 });

@@ -2,7 +2,15 @@ import { randomInt } from "node:crypto";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { call, cookieFrom, quickDatabase, uniqueEmail, startTestServer, type CallResult, type TestServer } from "./harness";
+import {
+  call,
+  cookieFrom,
+  quickDatabase,
+  uniqueEmail,
+  startTestServer,
+  type CallResult,
+  type TestServer,
+} from "./harness";
 
 /**
  * Rate limits over HTTP (SPEC: 429 TOO_MANY_REQUESTS with Retry-After), on both limiters: the
@@ -36,7 +44,11 @@ async function token(base: string, form: Record<string, string>, ip: string) {
     headers: { "content-type": "application/x-www-form-urlencoded", ...from(ip) },
     body: new URLSearchParams(form).toString(),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 describe.each(["database", "upstash"] as const)("rate limits with the %s limiter", (store) => {
@@ -50,9 +62,15 @@ describe.each(["database", "upstash"] as const)("rate limits with the %s limiter
   afterAll(() => server.close());
 
   const login = (email: string, password: string, ip = randomIp()) =>
-    call<{ accessToken: string }>(base, "mutation", "auth.login", { input: { email, password }, headers: from(ip) });
+    call<{ accessToken: string }>(base, "mutation", "auth.login", {
+      input: { email, password },
+      headers: from(ip),
+    });
   const register = (email: string, ip = randomIp()) =>
-    call(base, "mutation", "auth.register", { input: { email, password: PASSWORD }, headers: from(ip) });
+    call(base, "mutation", "auth.register", {
+      input: { email, password: PASSWORD },
+      headers: from(ip),
+    });
 
   it("refuses an account after 5 failures, from any address, for known and unknown emails alike", async () => {
     const email = uniqueEmail("victim");
@@ -98,7 +116,8 @@ describe.each(["database", "upstash"] as const)("rate limits with the %s limiter
 
   it("refuses an address after 8 failed logins across many accounts", async () => {
     const ip = randomIp();
-    for (let i = 0; i < 8; i++) expect((await login(uniqueEmail("spray"), "Winter2025!", ip)).status).toBe(401);
+    for (let i = 0; i < 8; i++)
+      expect((await login(uniqueEmail("spray"), "Winter2025!", ip)).status).toBe(401);
     expectLimited(await login(uniqueEmail("spray"), "Winter2025!", ip));
     // Another address is not affected.
     expect((await login(uniqueEmail("spray"), "Winter2025!")).status).toBe(401);
@@ -106,7 +125,8 @@ describe.each(["database", "upstash"] as const)("rate limits with the %s limiter
 
   it("limits registrations per address, and a refused one creates nothing", async () => {
     const ip = randomIp();
-    for (let i = 0; i < 3; i++) expect((await register(uniqueEmail("signup"), ip)).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await register(uniqueEmail("signup"), ip)).status).toBe(200);
     const refused = uniqueEmail("signup");
     expectLimited(await register(refused, ip));
     expect(await server.db.prisma.user.count({ where: { email: refused.toLowerCase() } })).toBe(0);
@@ -119,29 +139,47 @@ describe.each(["database", "upstash"] as const)("rate limits with the %s limiter
     const session = await login(email, PASSWORD);
     const ip = randomIp();
     for (let i = 0; i < 5; i++) {
-      const r = await call(base, "mutation", "auth.refresh", { cookie: "refresh_token=garbage", headers: from(ip) });
+      const r = await call(base, "mutation", "auth.refresh", {
+        cookie: "refresh_token=garbage",
+        headers: from(ip),
+      });
       expect(r.status).toBe(401);
     }
     const cookie = cookieFrom(session);
     expectLimited(await call(base, "mutation", "auth.refresh", { cookie, headers: from(ip) }));
     // The refused call never reached the token: it still rotates exactly once elsewhere.
-    const rotated = await call(base, "mutation", "auth.refresh", { cookie, headers: from(randomIp()) });
+    const rotated = await call(base, "mutation", "auth.refresh", {
+      cookie,
+      headers: from(randomIp()),
+    });
     expect(rotated.status).toBe(200);
   });
 
   it("shares the limits with the OAuth token endpoint", async (ctx) => {
-    const probe = await token(base, { grant_type: "password", username: "probe@example.com", password: "x" }, randomIp());
+    const probe = await token(
+      base,
+      { grant_type: "password", username: "probe@example.com", password: "x" },
+      randomIp(),
+    );
     if (probe.status === 404) ctx.skip();
     const email = uniqueEmail("oauth");
     await register(email);
     // Account: 3 failures over tRPC and 2 over the token endpoint make 5.
     for (let i = 0; i < 3; i++) expect((await login(email, "wrong")).status).toBe(401);
     for (let i = 0; i < 2; i++) {
-      const r = await token(base, { grant_type: "password", username: email, password: "wrong" }, randomIp());
+      const r = await token(
+        base,
+        { grant_type: "password", username: email, password: "wrong" },
+        randomIp(),
+      );
       expect(r.status).toBe(400);
       expect(r.body.error).toBe("invalid_grant");
     }
-    const limited = await token(base, { grant_type: "password", username: email, password: PASSWORD }, randomIp());
+    const limited = await token(
+      base,
+      { grant_type: "password", username: email, password: PASSWORD },
+      randomIp(),
+    );
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expectLimited(await login(email, PASSWORD));
@@ -149,37 +187,63 @@ describe.each(["database", "upstash"] as const)("rate limits with the %s limiter
     // Address: password grants from one address count with its tRPC logins.
     const ip = randomIp();
     for (let i = 0; i < 8; i++) {
-      const r = await token(base, { grant_type: "password", username: uniqueEmail("oauth-spray"), password: "x" }, ip);
+      const r = await token(
+        base,
+        { grant_type: "password", username: uniqueEmail("oauth-spray"), password: "x" },
+        ip,
+      );
       expect(r.status).toBe(400);
     }
     expectLimited(await login(uniqueEmail("oauth-spray"), "x", ip));
     // Refresh grants from one address count with its tRPC refreshes.
     const refreshIp = randomIp();
     for (let i = 0; i < 5; i++) {
-      expect((await token(base, { grant_type: "refresh_token", refresh_token: "garbage" }, refreshIp)).status).toBe(400);
+      expect(
+        (await token(base, { grant_type: "refresh_token", refresh_token: "garbage" }, refreshIp))
+          .status,
+      ).toBe(400);
     }
-    expect((await token(base, { grant_type: "refresh_token", refresh_token: "garbage" }, refreshIp)).status).toBe(429);
+    expect(
+      (await token(base, { grant_type: "refresh_token", refresh_token: "garbage" }, refreshIp))
+        .status,
+    ).toBe(429);
   });
 });
 
 describe("when the limiter's store is down", () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ database: await quickDatabase(), store: "upstash", env: LIMITS });
+    server = await startTestServer({
+      database: await quickDatabase(),
+      store: "upstash",
+      env: LIMITS,
+    });
   });
   afterAll(() => server.close());
 
   it("login, register and refresh fail closed with 503, and work again when it returns", async () => {
     const email = uniqueEmail("closed");
     const ip = randomIp();
-    await call(base(), "mutation", "auth.register", { input: { email, password: PASSWORD }, headers: from(ip) });
-    const session = await call(base(), "mutation", "auth.login", { input: { email, password: PASSWORD }, headers: from(ip) });
+    await call(base(), "mutation", "auth.register", {
+      input: { email, password: PASSWORD },
+      headers: from(ip),
+    });
+    const session = await call(base(), "mutation", "auth.login", {
+      input: { email, password: PASSWORD },
+      headers: from(ip),
+    });
     const cookie = cookieFrom(session);
     const upstash = server.upstash!;
     await upstash.close();
     const during = [
-      await call(base(), "mutation", "auth.login", { input: { email, password: PASSWORD }, headers: from(ip) }),
-      await call(base(), "mutation", "auth.register", { input: { email: uniqueEmail(), password: PASSWORD }, headers: from(ip) }),
+      await call(base(), "mutation", "auth.login", {
+        input: { email, password: PASSWORD },
+        headers: from(ip),
+      }),
+      await call(base(), "mutation", "auth.register", {
+        input: { email: uniqueEmail(), password: PASSWORD },
+        headers: from(ip),
+      }),
       await call(base(), "mutation", "auth.refresh", { cookie, headers: from(ip) }),
     ];
     for (const r of during) {
@@ -190,8 +254,17 @@ describe("when the limiter's store is down", () => {
     const restarted = await startUpstashRest({ token: "test-token", port: upstash.port });
     try {
       // Nothing was half-done: the refresh token was never consumed, the account never counted.
-      expect((await call(base(), "mutation", "auth.refresh", { cookie, headers: from(ip) })).status).toBe(200);
-      expect((await call(base(), "mutation", "auth.login", { input: { email, password: PASSWORD }, headers: from(ip) })).status).toBe(200);
+      expect(
+        (await call(base(), "mutation", "auth.refresh", { cookie, headers: from(ip) })).status,
+      ).toBe(200);
+      expect(
+        (
+          await call(base(), "mutation", "auth.login", {
+            input: { email, password: PASSWORD },
+            headers: from(ip),
+          })
+        ).status,
+      ).toBe(200);
     } finally {
       await restarted.close();
     }

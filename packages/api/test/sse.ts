@@ -17,7 +17,10 @@ export interface SseStream {
 
 export async function openSse(url: string): Promise<SseStream> {
   const controller = new AbortController();
-  const response = await fetch(url, { signal: controller.signal, headers: { accept: "text/event-stream" } });
+  const response = await fetch(url, {
+    signal: controller.signal,
+    headers: { accept: "text/event-stream" },
+  });
   const events: SseEvent[] = [];
   const waiters = new Set<() => void>();
   const closed = (async () => {
@@ -79,7 +82,9 @@ export async function openSse(url: string): Promise<SseStream> {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)}`));
+          reject(
+            new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)}`),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();

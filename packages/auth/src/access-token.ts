@@ -59,7 +59,9 @@ export class AccessTokens {
     return this.options.ttlSeconds;
   }
 
-  async sign(claims: Omit<AccessTokenClaims, "iat" | "exp">): Promise<{ token: string; claims: AccessTokenClaims }> {
+  async sign(
+    claims: Omit<AccessTokenClaims, "iat" | "exp">,
+  ): Promise<{ token: string; claims: AccessTokenClaims }> {
     const { keys, issuer, audience, ttlSeconds, clock } = this.options;
     const iat = Math.floor(clock.now() / 1000);
     const full: AccessTokenClaims = { ...claims, iat, exp: iat + ttlSeconds };
@@ -100,7 +102,8 @@ export class AccessTokens {
         (header: JWTHeaderParameters) => {
           // The key is chosen by kid among our own keys only, and its algorithm is the only one
           // accepted: no `alg: none`, no HS256-with-a-public-key, no jku/x5u/jwk header lookups.
-          const key = typeof header.kid === "string" ? keys.verification.get(header.kid) : undefined;
+          const key =
+            typeof header.kid === "string" ? keys.verification.get(header.kid) : undefined;
           if (!key || header.alg !== key.alg) throw new AuthError("UNAUTHENTICATED");
           return key.key;
         },
@@ -117,7 +120,8 @@ export class AccessTokens {
       const parsed = claimsSchema.safeParse(payload);
       if (!parsed.success) throw new AuthError("UNAUTHENTICATED");
       // jose leaves a future `iat` alone; a token "issued" beyond the leeway is not ours.
-      if (parsed.data.iat > clock.now() / 1000 + clockToleranceSeconds) throw new AuthError("UNAUTHENTICATED");
+      if (parsed.data.iat > clock.now() / 1000 + clockToleranceSeconds)
+        throw new AuthError("UNAUTHENTICATED");
       return parsed.data;
     } catch (error) {
       // Forged, expired, wrong issuer, unknown kid…: one code, so one 401 for every cause.

@@ -8,7 +8,12 @@ import { systemClock, type Clock } from "./clock";
 import { loadKeySet, type KeySet } from "./keys";
 import { PasswordHasher } from "./password";
 import { cryptoRandom, type Random } from "./random";
-import { DatabaseRateLimiter, rateLimitsFromConfig, UpstashRateLimiter, type RateLimiter } from "./rate-limit";
+import {
+  DatabaseRateLimiter,
+  rateLimitsFromConfig,
+  UpstashRateLimiter,
+  type RateLimiter,
+} from "./rate-limit";
 import { DatabaseRevocationStore } from "./revocation/database";
 import type { RevocationStore } from "./revocation/store";
 import { UpstashRevocationStore } from "./revocation/upstash";
@@ -42,10 +47,23 @@ export interface Auth {
 }
 
 /** Wires the core from config: keys imported once, the store picked by `UPSTASH_REDIS_REST_URL`. */
-export async function createAuth({ config, db, clock = systemClock, random = cryptoRandom, passwords, store, rateLimiter }: CreateAuthOptions): Promise<Auth> {
+export async function createAuth({
+  config,
+  db,
+  clock = systemClock,
+  random = cryptoRandom,
+  passwords,
+  store,
+  rateLimiter,
+}: CreateAuthOptions): Promise<Auth> {
   const keys = await loadKeySet(config.auth);
   const redis = config.upstash
-    ? new Redis({ url: config.upstash.url, token: config.upstash.token, enableTelemetry: false, retry: false })
+    ? new Redis({
+        url: config.upstash.url,
+        token: config.upstash.token,
+        enableTelemetry: false,
+        retry: false,
+      })
     : undefined;
   const revocation =
     store ??
@@ -67,10 +85,13 @@ export async function createAuth({ config, db, clock = systemClock, random = cry
   // twice as long as a wrong password and tell that the email has no account).
   const hasher = passwords ?? new PasswordHasher();
   void hasher.warmUp().catch(() => undefined);
-  const limiter = rateLimiter ?? (redis ? new UpstashRateLimiter(redis) : new DatabaseRateLimiter(db, clock));
+  const limiter =
+    rateLimiter ?? (redis ? new UpstashRateLimiter(redis) : new DatabaseRateLimiter(db, clock));
   // Streams on other instances hear revocations through the database they already share.
   const bus: RevocationBus =
-    "url" in config.database ? new PostgresRevocationBus(config.database.url) : new LocalRevocationBus();
+    "url" in config.database
+      ? new PostgresRevocationBus(config.database.url)
+      : new LocalRevocationBus();
   if (bus instanceof PostgresRevocationBus) await bus.start();
   const live = new LiveSessions({ db, bus, clock, random });
   const service = new AuthService({

@@ -26,7 +26,10 @@ export class AuthError extends Error {
     readonly code: AuthErrorCode,
     options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
-    super(AUTH_ERROR_CODES[code], options?.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      AUTH_ERROR_CODES[code],
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "AuthError";
     this.retryAfterSeconds = options?.retryAfterSeconds;
   }

@@ -17,9 +17,13 @@ export interface RefreshCookieOptions {
 /** Path=/api: the cookie travels only to the endpoints that consume it, never to pages. */
 const COOKIE_PATH = "/api";
 
-export const refreshCookieName = (secure: boolean) => (secure ? "__Secure-refresh_token" : "refresh_token");
+export const refreshCookieName = (secure: boolean) =>
+  secure ? "__Secure-refresh_token" : "refresh_token";
 
-export function serializeRefreshCookie(token: string, { secure, maxAgeSeconds }: RefreshCookieOptions): string {
+export function serializeRefreshCookie(
+  token: string,
+  { secure, maxAgeSeconds }: RefreshCookieOptions,
+): string {
   return [
     `${refreshCookieName(secure)}=${token}`,
     `Path=${COOKIE_PATH}`,
@@ -64,5 +68,6 @@ export function assertSameOrigin(headers: Headers, allowedOrigins: readonly stri
   } catch {
     throw new AuthError("CROSS_SITE_REQUEST");
   }
-  if (originHost !== host && !allowedOrigins.includes(origin)) throw new AuthError("CROSS_SITE_REQUEST");
+  if (originHost !== host && !allowedOrigins.includes(origin))
+    throw new AuthError("CROSS_SITE_REQUEST");
 }

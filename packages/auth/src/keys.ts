@@ -87,7 +87,10 @@ function algorithmOf(key: KeyObject, variable: string): "EdDSA" | "RS256" {
     }
     return "RS256";
   }
-  throw new KeyConfigError(variable, `unsupported key type ${key.asymmetricKeyType ?? "unknown"}; use Ed25519 or RSA`);
+  throw new KeyConfigError(
+    variable,
+    `unsupported key type ${key.asymmetricKeyType ?? "unknown"}; use Ed25519 or RSA`,
+  );
 }
 
 function parseKeyObject(text: string, variable: string, kind: "private" | "public"): KeyObject {
@@ -100,7 +103,9 @@ function parseKeyObject(text: string, variable: string, kind: "private" | "publi
   try {
     if (trimmed.startsWith("{")) {
       const jwk = JSON.parse(trimmed) as JsonWebKey;
-      return kind === "private" ? createPrivateKey({ key: jwk, format: "jwk" }) : createPublicKey({ key: jwk, format: "jwk" });
+      return kind === "private"
+        ? createPrivateKey({ key: jwk, format: "jwk" })
+        : createPublicKey({ key: jwk, format: "jwk" });
     }
     return kind === "private" ? createPrivateKey(trimmed) : createPublicKey(trimmed);
   } catch {

@@ -68,7 +68,9 @@ export class LiveSessions {
         consumedAt: true,
         expiresAt: true,
         tokenVersion: true,
-        session: { select: { expiresAt: true, revokedAt: true, user: { select: { tokenVersion: true } } } },
+        session: {
+          select: { expiresAt: true, revokedAt: true, user: { select: { tokenVersion: true } } },
+        },
       },
     });
     const now = this.deps.clock.now();
@@ -98,11 +100,23 @@ export class LiveSessions {
         where: { tokenHash },
         select: {
           tokenVersion: true,
-          session: { select: { id: true, expiresAt: true, revokedAt: true, user: { select: { id: true, tokenVersion: true } } } },
+          session: {
+            select: {
+              id: true,
+              expiresAt: true,
+              revokedAt: true,
+              user: { select: { id: true, tokenVersion: true } },
+            },
+          },
         },
       });
     });
-    if (!row || row.session.revokedAt || row.session.expiresAt <= now || row.session.user.tokenVersion !== row.tokenVersion) {
+    if (
+      !row ||
+      row.session.revokedAt ||
+      row.session.expiresAt <= now ||
+      row.session.user.tokenVersion !== row.tokenVersion
+    ) {
       throw new AuthError("UNAUTHENTICATED");
     }
     return {
@@ -120,7 +134,9 @@ export class LiveSessions {
   watch(live: LiveIdentity): SessionWatch {
     const controller = new AbortController();
     let resolveEnded!: (reason: RevocationReason | "session_expired") => void;
-    const ended = new Promise<RevocationReason | "session_expired">((resolve) => (resolveEnded = resolve));
+    const ended = new Promise<RevocationReason | "session_expired">(
+      (resolve) => (resolveEnded = resolve),
+    );
     const end = (reason: RevocationReason | "session_expired") => {
       if (controller.signal.aborted) return;
       cleanup();
@@ -129,11 +145,18 @@ export class LiveSessions {
     };
     const unsubscribe = this.deps.bus.subscribe((event) => {
       if (event.userId !== live.user.id) return;
-      if (event.kind === "sessions" && event.sessionIds.includes(live.session.id)) end(event.reason);
+      if (event.kind === "sessions" && event.sessionIds.includes(live.session.id))
+        end(event.reason);
       if (event.kind === "user" && event.version > live.tokenVersion) end(event.reason);
     });
-    const expiry = setTimeout(() => end("session_expired"), Math.max(0, live.session.expiresAt.getTime() - this.deps.clock.now()));
-    const recheck = setInterval(() => void this.recheck(live).then((reason) => reason && end(reason)), RECHECK_MS);
+    const expiry = setTimeout(
+      () => end("session_expired"),
+      Math.max(0, live.session.expiresAt.getTime() - this.deps.clock.now()),
+    );
+    const recheck = setInterval(
+      () => void this.recheck(live).then((reason) => reason && end(reason)),
+      RECHECK_MS,
+    );
     expiry.unref?.();
     recheck.unref?.();
     function cleanup() {
@@ -160,7 +183,8 @@ export class LiveSessions {
         select: { revokedAt: true, revokedReason: true, user: { select: { tokenVersion: true } } },
       });
       if (!session) return "session_revoked";
-      if (session.revokedAt) return (session.revokedReason as RevocationReason | null) ?? "session_revoked";
+      if (session.revokedAt)
+        return (session.revokedReason as RevocationReason | null) ?? "session_revoked";
       if (session.user.tokenVersion !== live.tokenVersion) return "token_version_changed";
       return null;
     } catch {

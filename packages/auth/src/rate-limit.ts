@@ -101,7 +101,9 @@ function expandIpv6(address: string): string[] {
   left = toGroups(left);
   right = toGroups(right);
   const missing = tail === undefined ? 0 : 8 - left.length - right.length;
-  return [...left, ...Array<string>(missing).fill("0"), ...right].map((g) => (parseInt(g, 16) || 0).toString(16));
+  return [...left, ...Array<string>(missing).fill("0"), ...right].map((g) =>
+    (parseInt(g, 16) || 0).toString(16),
+  );
 }
 
 // ---- Upstash (Redis over REST): sliding window ------------------------------------------------
@@ -140,7 +142,10 @@ export class UpstashRateLimiter implements RateLimiter {
 
   async consume(rule: RateLimitRule, key: string): Promise<RateLimitDecision> {
     const { success, reset } = await this.limiter(rule).limit(key);
-    return { allowed: success, retryAfterSeconds: success ? 0 : Math.max(1, Math.ceil((reset - Date.now()) / 1000)) };
+    return {
+      allowed: success,
+      retryAfterSeconds: success ? 0 : Math.max(1, Math.ceil((reset - Date.now()) / 1000)),
+    };
   }
 
   async refund(rule: RateLimitRule, key: string): Promise<void> {
@@ -178,7 +183,9 @@ export class DatabaseRateLimiter implements RateLimiter {
       RETURNING count, reset_at`;
     if (!row) throw new Error("rate limit upsert returned no row");
     const allowed = Number(row.count) <= rule.limit;
-    const retryAfterSeconds = allowed ? 0 : Math.max(1, Math.ceil((new Date(row.reset_at).getTime() - now.getTime()) / 1000));
+    const retryAfterSeconds = allowed
+      ? 0
+      : Math.max(1, Math.ceil((new Date(row.reset_at).getTime() - now.getTime()) / 1000));
     return { allowed, retryAfterSeconds };
   }
 

@@ -126,12 +126,17 @@ export class AuthService {
     try {
       return await orUnavailable(() =>
         this.deps.db.prisma.user.create({
-          data: { email: normalizeEmail(input.email), name: input.name?.trim() || null, passwordHash },
+          data: {
+            email: normalizeEmail(input.email),
+            name: input.name?.trim() || null,
+            passwordHash,
+          },
           select: publicUserSelect,
         }),
       );
     } catch (error) {
-      if (error instanceof AuthError && isUniqueViolation(error.cause)) throw new AuthError("EMAIL_TAKEN");
+      if (error instanceof AuthError && isUniqueViolation(error.cause))
+        throw new AuthError("EMAIL_TAKEN");
       throw error;
     }
   }
@@ -139,7 +144,10 @@ export class AuthService {
   /** Creates the admin of `ADMIN_EMAIL` if missing, or promotes it. Idempotent. */
   async ensureAdmin({ email, password }: { email: string; password: string }): Promise<PublicUser> {
     const { prisma } = this.deps.db;
-    const existing = await prisma.user.findUnique({ where: { email: normalizeEmail(email) }, select: publicUserSelect });
+    const existing = await prisma.user.findUnique({
+      where: { email: normalizeEmail(email) },
+      select: publicUserSelect,
+    });
     if (!existing) {
       const user = await this.register({ email, password, name: "Admin" });
       await prisma.user.update({ where: { id: user.id }, data: { role: "admin" } });
@@ -179,7 +187,9 @@ export class AuthService {
     if (check.needsRehash) {
       // Parameters changed since this hash was made: upgrade it while we hold the password.
       const passwordHash = await this.deps.passwords.hash(input.password);
-      await orUnavailable(() => this.deps.db.prisma.user.update({ where: { id: user.id }, data: { passwordHash } }));
+      await orUnavailable(() =>
+        this.deps.db.prisma.user.update({ where: { id: user.id }, data: { passwordHash } }),
+      );
     }
     const now = this.now();
     const sessionId = this.deps.random.uuid();
@@ -210,9 +220,13 @@ export class AuthService {
    * was already consumed is a replay: the whole session family dies and the user's token
    * version goes up, so every access token of that user stops working.
    */
-  async rotateRefreshToken(rawToken: string | undefined | null, meta: RequestMeta = {}): Promise<TokenPair> {
+  async rotateRefreshToken(
+    rawToken: string | undefined | null,
+    meta: RequestMeta = {},
+  ): Promise<TokenPair> {
     await this.limit(this.deps.rateLimits?.refreshIp, clientIpKey(meta.clientIp));
-    if (!rawToken || rawToken.length > MAX_REFRESH_TOKEN_LENGTH) throw new AuthError("UNAUTHENTICATED");
+    if (!rawToken || rawToken.length > MAX_REFRESH_TOKEN_LENGTH)
+      throw new AuthError("UNAUTHENTICATED");
     const tokenHash = sha256(rawToken);
     const now = this.now();
     const outcome = await orUnavailable(() =>
@@ -229,14 +243,21 @@ export class AuthService {
         if (count === 1) {
           const { session } = await tx.refreshToken.findUniqueOrThrow({
             where: { tokenHash },
-            select: { session: { select: { id: true, user: { select: { ...publicUserSelect, tokenVersion: true } } } } },
+            select: {
+              session: {
+                select: { id: true, user: { select: { ...publicUserSelect, tokenVersion: true } } },
+              },
+            },
           });
           const next = this.deps.random.token(REFRESH_TOKEN_BYTES);
           const expiresAt = this.refreshExpiry(now);
           await tx.refreshToken.create({
             data: { tokenHash: sha256(next), sessionId: session.id, expiresAt, createdAt: now },
           });
-          await tx.session.update({ where: { id: session.id }, data: { lastUsedAt: now, expiresAt } });
+          await tx.session.update({
+            where: { id: session.id },
+            data: { lastUsedAt: now, expiresAt },
+          });
           return { kind: "rotated" as const, session, next };
         }
         const seen = await tx.refreshToken.findUnique({
@@ -271,7 +292,11 @@ export class AuthService {
     const claims = await this.deps.tokens.verify(accessToken);
     const revoked = await orUnavailable(() => this.deps.store.isRevoked(claims));
     if (revoked) throw new AuthError("UNAUTHENTICATED");
-    return { user: { id: claims.sub, role: claims.role }, session: { id: claims.sid }, token: claims };
+    return {
+      user: { id: claims.sub, role: claims.role },
+      session: { id: claims.sid },
+      token: claims,
+    };
   }
 
   /**
@@ -279,14 +304,23 @@ export class AuthService {
    * It never fails for a bad or missing token (there is nothing left to protect), only when the
    * stores cannot record the revocation.
    */
-  async logout({ refreshToken, accessToken }: { refreshToken?: string | null; accessToken?: string | null }): Promise<void> {
+  async logout({
+    refreshToken,
+    accessToken,
+  }: {
+    refreshToken?: string | null;
+    accessToken?: string | null;
+  }): Promise<void> {
     let claims: AccessTokenClaims | undefined;
     if (accessToken) claims = await this.deps.tokens.verify(accessToken).catch(() => undefined);
     let session: { id: string; userId: string } | null | undefined;
     if (refreshToken && refreshToken.length <= MAX_REFRESH_TOKEN_LENGTH) {
       session = await orUnavailable(() =>
         this.deps.db.prisma.refreshToken
-          .findUnique({ where: { tokenHash: sha256(refreshToken) }, select: { session: { select: { id: true, userId: true } } } })
+          .findUnique({
+            where: { tokenHash: sha256(refreshToken) },
+            select: { session: { select: { id: true, userId: true } } },
+          })
           .then((row) => row?.session),
       );
     }
@@ -295,14 +329,17 @@ export class AuthService {
       await orUnavailable(() => this.deps.store.revokeAccessToken(claims.jti, expiresAt));
       await this.revokeSessions(claims.sub, [claims.sid], "logout");
     }
-    if (session && session.id !== claims?.sid) await this.revokeSessions(session.userId, [session.id], "logout");
+    if (session && session.id !== claims?.sid)
+      await this.revokeSessions(session.userId, [session.id], "logout");
   }
 
   /** Revokes one access token by its jti until it expires (RFC 7009 for access tokens). */
   async revokeAccessToken(accessToken: string): Promise<void> {
     const claims = await this.deps.tokens.verify(accessToken).catch(() => undefined);
     if (!claims) return;
-    await orUnavailable(() => this.deps.store.revokeAccessToken(claims.jti, new Date(claims.exp * 1000)));
+    await orUnavailable(() =>
+      this.deps.store.revokeAccessToken(claims.jti, new Date(claims.exp * 1000)),
+    );
   }
 
   /** Revokes the session family of a refresh token (RFC 7009 for refresh tokens). */
@@ -328,15 +365,22 @@ export class AuthService {
     { currentPassword, newPassword }: { currentPassword: string; newPassword: string },
   ): Promise<void> {
     const user = await orUnavailable(() =>
-      this.deps.db.prisma.user.findUnique({ where: { id: identity.user.id }, select: { passwordHash: true } }),
+      this.deps.db.prisma.user.findUnique({
+        where: { id: identity.user.id },
+        select: { passwordHash: true },
+      }),
     );
     if (!user) throw new AuthError("UNAUTHENTICATED");
     const check = await this.deps.passwords.verify(user.passwordHash, currentPassword);
     if (!check.ok) throw new AuthError("WRONG_PASSWORD");
     const passwordHash = await this.deps.passwords.hash(newPassword);
-    await orUnavailable(() => this.deps.db.prisma.user.update({ where: { id: identity.user.id }, data: { passwordHash } }));
+    await orUnavailable(() =>
+      this.deps.db.prisma.user.update({ where: { id: identity.user.id }, data: { passwordHash } }),
+    );
     // This device stays signed in; every other session dies with its access tokens.
-    const others = (await this.liveSessionIds(identity.user.id)).filter((id) => id !== identity.session.id);
+    const others = (await this.liveSessionIds(identity.user.id)).filter(
+      (id) => id !== identity.session.id,
+    );
     await this.revokeSessions(identity.user.id, others, "password_changed");
   }
 
@@ -350,7 +394,10 @@ export class AuthService {
     const cached = this.profiles.get(key);
     if (cached) return cached;
     const user = await orUnavailable(() =>
-      this.deps.db.prisma.user.findUnique({ where: { id: identity.user.id }, select: publicUserSelect }),
+      this.deps.db.prisma.user.findUnique({
+        where: { id: identity.user.id },
+        select: publicUserSelect,
+      }),
     );
     if (!user) throw new AuthError("UNAUTHENTICATED");
     if (this.profiles.size >= 10_000) this.profiles.delete(this.profiles.keys().next().value ?? "");
@@ -380,7 +427,10 @@ export class AuthService {
   /** Revokes one of the caller's own sessions; someone else's session is NOT_FOUND. */
   async revokeOwnSession(identity: Identity, sessionId: string): Promise<void> {
     const session = await orUnavailable(() =>
-      this.deps.db.prisma.session.findFirst({ where: { id: sessionId, userId: identity.user.id }, select: { id: true } }),
+      this.deps.db.prisma.session.findFirst({
+        where: { id: sessionId, userId: identity.user.id },
+        select: { id: true },
+      }),
     );
     if (!session) throw new AuthError("NOT_FOUND");
     await this.revokeSessions(identity.user.id, [sessionId], "session_revoked");
@@ -444,7 +494,8 @@ export class AuthService {
     const limiter = this.deps.rateLimiter;
     if (!limiter || !rule || key === null) return;
     const decision = await orUnavailable(() => limiter.consume(rule, key));
-    if (!decision.allowed) throw new AuthError("RATE_LIMITED", { retryAfterSeconds: decision.retryAfterSeconds });
+    if (!decision.allowed)
+      throw new AuthError("RATE_LIMITED", { retryAfterSeconds: decision.retryAfterSeconds });
   }
 
   private async refund(rule: RateLimitRule | null | undefined, key: string | null): Promise<void> {
@@ -458,7 +509,12 @@ export class AuthService {
     return new Date(now.getTime() + this.deps.refreshTokenTtlSeconds * 1000);
   }
 
-  private async issue(user: PublicUser, tokenVersion: number, sessionId: string, refreshToken: string): Promise<TokenPair> {
+  private async issue(
+    user: PublicUser,
+    tokenVersion: number,
+    sessionId: string,
+    refreshToken: string,
+  ): Promise<TokenPair> {
     const { token } = await this.deps.tokens.sign({
       sub: user.id,
       jti: this.deps.random.uuid(),
@@ -479,13 +535,20 @@ export class AuthService {
 
   private async liveSessionIds(userId: string): Promise<string[]> {
     const rows = await orUnavailable(() =>
-      this.deps.db.prisma.session.findMany({ where: { userId, revokedAt: null }, select: { id: true } }),
+      this.deps.db.prisma.session.findMany({
+        where: { userId, revokedAt: null },
+        select: { id: true },
+      }),
     );
     return rows.map((row) => row.id);
   }
 
   /** Marks sessions revoked (database first, then the store); returns those it revoked now. */
-  private async revokeSessions(userId: string, sessionIds: string[], reason: RevocationReason): Promise<string[]> {
+  private async revokeSessions(
+    userId: string,
+    sessionIds: string[],
+    reason: RevocationReason,
+  ): Promise<string[]> {
     if (sessionIds.length === 0) return [];
     const now = this.now();
     const { prisma } = this.deps.db;

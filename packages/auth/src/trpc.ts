@@ -89,7 +89,10 @@ async function* guardStream<T>(source: AsyncIterable<T>, watch: SessionWatch): A
       const pending = iterator.next();
       const first = await Promise.race([pending, ended]);
       if (first === "ended") {
-        const last = await Promise.race([pending, new Promise<null>((r) => setTimeout(() => r(null), FAREWELL_MS))]);
+        const last = await Promise.race([
+          pending,
+          new Promise<null>((r) => setTimeout(() => r(null), FAREWELL_MS)),
+        ]);
         if (last && !last.done) yield last.value;
         throw toTRPCError(new AuthError("UNAUTHENTICATED"));
       }

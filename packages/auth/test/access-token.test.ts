@@ -14,10 +14,21 @@ class FrozenClock implements Clock {
   now = () => this.ms;
 }
 
-async function setup({ secret = SECRET, previousKeys = [] as string[], privateKey = undefined as string | undefined } = {}) {
+async function setup({
+  secret = SECRET,
+  previousKeys = [] as string[],
+  privateKey = undefined as string | undefined,
+} = {}) {
   const clock = new FrozenClock();
   const keys = await loadKeySet({ secret, privateKey, previousKeys });
-  const tokens = new AccessTokens({ keys, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900, clockToleranceSeconds: 5, clock });
+  const tokens = new AccessTokens({
+    keys,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    ttlSeconds: 900,
+    clockToleranceSeconds: 5,
+    clock,
+  });
   return { clock, keys, tokens };
 }
 
@@ -30,14 +41,23 @@ const claims = {
 };
 
 async function expectUnauthenticated(work: Promise<unknown>) {
-  const error: unknown = await work.then(() => null, (e: unknown) => e);
+  const error: unknown = await work.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(isAuthError(error, "UNAUTHENTICATED")).toBe(true);
 }
 
 /** Signs arbitrary claims/headers with our real secret, to test what verify checks beyond the signature. */
-async function forge(payload: Record<string, unknown>, header: Record<string, unknown> = {}, key: Uint8Array = new TextEncoder().encode(SECRET)) {
+async function forge(
+  payload: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+  key: Uint8Array = new TextEncoder().encode(SECRET),
+) {
   const { keys } = await setup();
-  return new SignJWT(payload).setProtectedHeader({ alg: "HS256", kid: keys.signing.kid, typ: "JWT", ...header }).sign(key);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: "HS256", kid: keys.signing.kid, typ: "JWT", ...header })
+    .sign(key);
 }
 
 const now = () => Math.floor(new FrozenClock().ms / 1000);
@@ -47,9 +67,21 @@ describe("AccessTokens", () => {
   it("signs the claims and header of SPEC.md and verifies them", async () => {
     const { tokens, keys } = await setup();
     const { token } = await tokens.sign(claims);
-    const [header, payload] = token.split(".").slice(0, 2).map((part) => JSON.parse(new TextDecoder().decode(base64url.decode(part))) as Record<string, unknown>);
+    const [header, payload] = token
+      .split(".")
+      .slice(0, 2)
+      .map(
+        (part) =>
+          JSON.parse(new TextDecoder().decode(base64url.decode(part))) as Record<string, unknown>,
+      );
     expect(header).toEqual({ alg: "HS256", kid: keys.signing.kid, typ: "JWT" });
-    expect(payload).toEqual({ ...claims, iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 900 });
+    expect(payload).toEqual({
+      ...claims,
+      iss: ISSUER,
+      aud: AUDIENCE,
+      iat: now(),
+      exp: now() + 900,
+    });
     expect(await tokens.verify(token)).toMatchObject(claims);
   });
 
@@ -104,7 +136,9 @@ describe("AccessTokens", () => {
     await expectUnauthenticated(tokens.verify(await forge(valid(), { alg: "HS512" })));
     await expectUnauthenticated(tokens.verify(await forge(valid(), { kid: "../../etc/passwd" })));
     await expectUnauthenticated(tokens.verify(await forge(valid(), { kid: undefined })));
-    await expectUnauthenticated(tokens.verify(await forge(valid(), {}, new TextEncoder().encode(SECRET.replace("4", "5")))));
+    await expectUnauthenticated(
+      tokens.verify(await forge(valid(), {}, new TextEncoder().encode(SECRET.replace("4", "5")))),
+    );
   });
 
   it("refuses a tampered payload", async () => {
@@ -139,7 +173,15 @@ describe("AccessTokens", () => {
   it("evicts the oldest cached token when full", async () => {
     const clock = new FrozenClock();
     const keys = await loadKeySet({ secret: SECRET, privateKey: undefined, previousKeys: [] });
-    const tokens = new AccessTokens({ keys, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900, clockToleranceSeconds: 5, clock, cacheSize: 2 });
+    const tokens = new AccessTokens({
+      keys,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      ttlSeconds: 900,
+      clockToleranceSeconds: 5,
+      clock,
+      cacheSize: 2,
+    });
     const signed = await Promise.all([1, 2, 3].map(() => tokens.sign(claims)));
     for (const { token } of signed) await tokens.verify(token);
     // Still verifies after eviction: the cache saves work, it never decides.

@@ -1,4 +1,10 @@
-import { createPublicKey, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from "node:crypto";
+import {
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type JsonWebKey,
+  type KeyObject,
+} from "node:crypto";
 
 import { calculateJwkThumbprint, decodeProtectedHeader, type JWK } from "jose";
 import { describe, expect, it } from "vitest";
@@ -28,7 +34,8 @@ const ed25519 = () => generateKeyPairSync("ed25519");
 const rsa = (modulusLength = 2048) => generateKeyPairSync("rsa", { modulusLength });
 
 /** The key's RFC 7638 thumbprint, computed independently of loadKeySet. */
-const thumbprint = (publicKey: KeyObject) => calculateJwkThumbprint(publicKey.export({ format: "jwk" }));
+const thumbprint = (publicKey: KeyObject) =>
+  calculateJwkThumbprint(publicKey.export({ format: "jwk" }));
 
 interface KeyMaterial {
   /** What goes into AUTH_SECRET or AUTH_PRIVATE_KEY. */
@@ -62,15 +69,29 @@ function load(current: KeyMaterial, previous: KeyMaterial[] = []): Promise<KeySe
 }
 
 const tokensFor = (keys: KeySet) =>
-  new AccessTokens({ keys, issuer: ISSUER, audience: AUDIENCE, ttlSeconds: 900, clockToleranceSeconds: 5, clock, cacheSize: 0 });
+  new AccessTokens({
+    keys,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    ttlSeconds: 900,
+    clockToleranceSeconds: 5,
+    clock,
+    cacheSize: 0,
+  });
 
 async function rejected(work: Promise<unknown>): Promise<boolean> {
-  const error: unknown = await work.then(() => null, (e: unknown) => e);
+  const error: unknown = await work.then(
+    () => null,
+    (e: unknown) => e,
+  );
   return isAuthError(error, "UNAUTHENTICATED");
 }
 
 async function configError(work: Promise<unknown>): Promise<KeyConfigError> {
-  const error: unknown = await work.then(() => null, (e: unknown) => e);
+  const error: unknown = await work.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(KeyConfigError);
   return error as KeyConfigError;
 }
@@ -93,21 +114,33 @@ describe("loadKeySet", () => {
 
   it("signs with EdDSA from an Ed25519 PKCS#8 PEM, kid = RFC 7638 thumbprint, public JWK only", async () => {
     const { privateKey, publicKey } = ed25519();
-    const keys = await loadKeySet({ secret: secret(), privateKey: pkcs8(privateKey), previousKeys: [] });
+    const keys = await loadKeySet({
+      secret: secret(),
+      privateKey: pkcs8(privateKey),
+      previousKeys: [],
+    });
     const kid = await thumbprint(publicKey);
     expect(keys.signing).toMatchObject({ alg: "EdDSA", kid });
     const x = (publicKey.export({ format: "jwk" }) as JWK).x;
-    expect(keys.jwks.keys).toEqual([{ kty: "OKP", crv: "Ed25519", x, kid, alg: "EdDSA", use: "sig" }]);
+    expect(keys.jwks.keys).toEqual([
+      { kty: "OKP", crv: "Ed25519", x, kid, alg: "EdDSA", use: "sig" },
+    ]);
     // The AUTH_SECRET that is also set neither signs nor verifies: the private key wins.
     expect([...keys.verification.keys()]).toEqual([kid]);
   });
 
   it("signs with RS256 from an RSA PKCS#8 PEM and publishes n and e only", async () => {
     const { privateKey, publicKey } = rsa();
-    const keys = await loadKeySet({ secret: undefined, privateKey: pkcs8(privateKey), previousKeys: [] });
+    const keys = await loadKeySet({
+      secret: undefined,
+      privateKey: pkcs8(privateKey),
+      previousKeys: [],
+    });
     const jwk = publicKey.export({ format: "jwk" }) as JWK;
     expect(keys.signing).toMatchObject({ alg: "RS256", kid: await thumbprint(publicKey) });
-    expect(keys.jwks.keys).toEqual([{ kty: "RSA", n: jwk.n, e: jwk.e, kid: keys.signing.kid, alg: "RS256", use: "sig" }]);
+    expect(keys.jwks.keys).toEqual([
+      { kty: "RSA", n: jwk.n, e: jwk.e, kid: keys.signing.kid, alg: "RS256", use: "sig" },
+    ]);
   });
 
   it("accepts the same key as a JWK, as a PKCS#1 PEM and as a one-line PEM with literal \\n", async () => {
@@ -124,24 +157,41 @@ describe("loadKeySet", () => {
       expect(keys.signing.kid).toBe(kid);
     }
     const ed = ed25519();
-    const fromJwk = await loadKeySet({ secret: undefined, privateKey: JSON.stringify(ed.privateKey.export({ format: "jwk" })), previousKeys: [] });
+    const fromJwk = await loadKeySet({
+      secret: undefined,
+      privateKey: JSON.stringify(ed.privateKey.export({ format: "jwk" })),
+      previousKeys: [],
+    });
     expect(fromJwk.signing).toMatchObject({ alg: "EdDSA", kid: await thumbprint(ed.publicKey) });
   });
 
   it("refuses weak, unsupported and malformed keys, naming the variable and never echoing the key", async () => {
-    const weak = await configError(loadKeySet({ secret: undefined, privateKey: pkcs8(rsa(1024).privateKey), previousKeys: [] }));
+    const weak = await configError(
+      loadKeySet({ secret: undefined, privateKey: pkcs8(rsa(1024).privateKey), previousKeys: [] }),
+    );
     expect(weak.message).toMatch(/^AUTH_PRIVATE_KEY: RSA keys must have at least 2048 bits/);
 
     const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const unsupported = await configError(loadKeySet({ secret: undefined, privateKey: pkcs8(ec.privateKey), previousKeys: [] }));
+    const unsupported = await configError(
+      loadKeySet({ secret: undefined, privateKey: pkcs8(ec.privateKey), previousKeys: [] }),
+    );
     expect(unsupported.message).toMatch(/^AUTH_PRIVATE_KEY: unsupported key type ec/);
 
-    const garbage = "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5IGF0IGFsbA==\n-----END PRIVATE KEY-----";
-    const malformed = await configError(loadKeySet({ secret: undefined, privateKey: garbage, previousKeys: [] }));
+    const garbage =
+      "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5IGF0IGFsbA==\n-----END PRIVATE KEY-----";
+    const malformed = await configError(
+      loadKeySet({ secret: undefined, privateKey: garbage, previousKeys: [] }),
+    );
     expect(malformed.message).toMatch(/^AUTH_PRIVATE_KEY: not a valid private key/);
     expect(malformed.message).not.toContain("bm90IGEga2V5");
 
-    const badPrevious = await configError(loadKeySet({ secret: secret(), privateKey: undefined, previousKeys: [secret(), "{\"kty\":\"OKP\"}"] }));
+    const badPrevious = await configError(
+      loadKeySet({
+        secret: secret(),
+        privateKey: undefined,
+        previousKeys: [secret(), '{"kty":"OKP"}'],
+      }),
+    );
     expect(badPrevious.message).toMatch(/^AUTH_PREVIOUS_KEYS\[1\]: /);
 
     await configError(loadKeySet({ secret: undefined, privateKey: undefined, previousKeys: [] }));
@@ -167,12 +217,18 @@ describe("loadKeySet", () => {
     const currentKid = await thumbprint(current.publicKey);
     expect(keys.signing.kid).toBe(currentKid);
     const oldKids = [
-      (await loadKeySet({ secret: oldSecret, privateKey: undefined, previousKeys: [] })).signing.kid,
+      (await loadKeySet({ secret: oldSecret, privateKey: undefined, previousKeys: [] })).signing
+        .kid,
       await thumbprint(oldEd.publicKey),
       await thumbprint(oldRsa.publicKey),
     ];
     expect([...keys.verification.keys()]).toEqual([currentKid, ...oldKids]);
-    expect([...keys.verification.values()].map((k) => k.alg)).toEqual(["EdDSA", "HS256", "EdDSA", "RS256"]);
+    expect([...keys.verification.values()].map((k) => k.alg)).toEqual([
+      "EdDSA",
+      "HS256",
+      "EdDSA",
+      "RS256",
+    ]);
     // JWKS: every asymmetric key that verifies, current first; the shared secret never.
     expect(keys.jwks.keys.map((k) => [k.kid, k.alg])).toEqual([
       [currentKid, "EdDSA"],
@@ -180,7 +236,8 @@ describe("loadKeySet", () => {
       [oldKids[2], "RS256"],
     ]);
     for (const jwk of keys.jwks.keys) {
-      for (const field of ["d", "p", "q", "dp", "dq", "qi", "k"]) expect(jwk).not.toHaveProperty(field);
+      for (const field of ["d", "p", "q", "dp", "dq", "qi", "k"])
+        expect(jwk).not.toHaveProperty(field);
       expect(jwk.use).toBe("sig");
     }
     // A public key reconstructed from the JWKS is the same key.
@@ -240,7 +297,10 @@ describe.each(pairs)("rotation from an %s (A) to an %s (B)", (from, to) => {
     const { token } = await tokensFor(keys).sign(claims);
     // B's signature under A's kid: the key that kid names does not verify it.
     const [header, payload, signature] = token.split(".") as [string, string, string];
-    const relabelled = JSON.parse(Buffer.from(header, "base64url").toString()) as Record<string, unknown>;
+    const relabelled = JSON.parse(Buffer.from(header, "base64url").toString()) as Record<
+      string,
+      unknown
+    >;
     const kidA = [...keys.verification.keys()][1]!;
     relabelled.kid = kidA;
     const forged = `${Buffer.from(JSON.stringify(relabelled)).toString("base64url")}.${payload}.${signature}`;

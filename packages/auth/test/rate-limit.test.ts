@@ -8,7 +8,14 @@ import { openDatabase } from "@acme/db";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "@acme/db/testing";
 import { startUpstashRest, type UpstashRest } from "@acme/upstash-rest";
 
-import { clientIpKey, DatabaseRateLimiter, rateLimitsFromConfig, UpstashRateLimiter, type RateLimiter, type RateLimitRule } from "../src/rate-limit";
+import {
+  clientIpKey,
+  DatabaseRateLimiter,
+  rateLimitsFromConfig,
+  UpstashRateLimiter,
+  type RateLimiter,
+  type RateLimitRule,
+} from "../src/rate-limit";
 
 const SECRET = "3f6c0a4e9b1d27c85e0f4a6b9c2d71e8a5b3f0c6d9e2a4b7c1f8e3d6a0b5c9f2";
 
@@ -37,7 +44,11 @@ describe("RATE_LIMIT_* configuration", () => {
       refreshIp: { limit: 300, windowSeconds: 60 },
       registerIp: { limit: 30, windowSeconds: 60 },
     });
-    expect(rateLimitsFromConfig(rateLimit).loginAccount).toEqual({ name: "login:account", limit: 5, windowSeconds: 60 });
+    expect(rateLimitsFromConfig(rateLimit).loginAccount).toEqual({
+      name: "login:account",
+      limit: 5,
+      windowSeconds: 60,
+    });
   });
 
   it("reads count/window and off", () => {
@@ -50,15 +61,21 @@ describe("RATE_LIMIT_* configuration", () => {
     expect(rateLimitsFromConfig(rateLimit).registerIp).toBeNull();
   });
 
-  it.each(["5", "0/1m", "-1/1m", "5/soon", "5/0s", "many/1m"])("names the variable for %j", (value) => {
-    try {
-      loadConfig({ AUTH_SECRET: SECRET, RATE_LIMIT_LOGIN_ACCOUNT: value }, { warn: () => undefined });
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).problems.join("\n")).toMatch(/^RATE_LIMIT_LOGIN_ACCOUNT: /m);
-    }
-  });
+  it.each(["5", "0/1m", "-1/1m", "5/soon", "5/0s", "many/1m"])(
+    "names the variable for %j",
+    (value) => {
+      try {
+        loadConfig(
+          { AUTH_SECRET: SECRET, RATE_LIMIT_LOGIN_ACCOUNT: value },
+          { warn: () => undefined },
+        );
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as ConfigError).problems.join("\n")).toMatch(/^RATE_LIMIT_LOGIN_ACCOUNT: /m);
+      }
+    },
+  );
 });
 
 class ManualClock {
@@ -97,7 +114,9 @@ async function databaseSubject(kind: "pglite" | "postgresql"): Promise<Subject> 
       };
     },
     keys: async () =>
-      (await db.prisma.$queryRaw<{ key: string }[]>`SELECT key FROM rate_limit_buckets`).map((row) => row.key),
+      (await db.prisma.$queryRaw<{ key: string }[]>`SELECT key FROM rate_limit_buckets`).map(
+        (row) => row.key,
+      ),
     close: async () => {
       await db.destroy();
       db = undefined as never;
@@ -108,7 +127,12 @@ async function databaseSubject(kind: "pglite" | "postgresql"): Promise<Subject> 
 async function upstashSubject(): Promise<Subject> {
   let rest: UpstashRest = await startUpstashRest({ token: "rl-token" });
   const port = rest.port;
-  const redis = new Redis({ url: rest.url, token: "rl-token", enableTelemetry: false, retry: false });
+  const redis = new Redis({
+    url: rest.url,
+    token: "rl-token",
+    enableTelemetry: false,
+    retry: false,
+  });
   return {
     limiter: new UpstashRateLimiter(redis, `test:rl:${randomUUID()}`),
     pass: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 50)),
@@ -128,10 +152,16 @@ describe.each(kinds)("rate limiter: %s", (kind) => {
   let subject: Subject;
   beforeAll(async () => {
     subject =
-      kind === "upstash" ? await upstashSubject() : await databaseSubject(kind.endsWith("pglite") ? "pglite" : "postgresql");
+      kind === "upstash"
+        ? await upstashSubject()
+        : await databaseSubject(kind.endsWith("pglite") ? "pglite" : "postgresql");
   });
   afterAll(() => subject.close());
-  const rule = (limit: number, windowSeconds = 60): RateLimitRule => ({ name: `t:${randomUUID().slice(0, 8)}`, limit, windowSeconds });
+  const rule = (limit: number, windowSeconds = 60): RateLimitRule => ({
+    name: `t:${randomUUID().slice(0, 8)}`,
+    limit,
+    windowSeconds,
+  });
 
   it("allows up to the limit, then refuses with a retry delay within the window", async () => {
     const r = rule(3);
@@ -148,7 +178,9 @@ describe.each(kinds)("rate limiter: %s", (kind) => {
 
   it("lets exactly `limit` of many concurrent hits through", async () => {
     const r = rule(5);
-    const decisions = await Promise.all(Array.from({ length: 30 }, () => subject.limiter.consume(r, "burst")));
+    const decisions = await Promise.all(
+      Array.from({ length: 30 }, () => subject.limiter.consume(r, "burst")),
+    );
     expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
   });
 
@@ -182,18 +214,19 @@ describe.each(kinds)("rate limiter: %s", (kind) => {
   });
 
   // Redis expires its own keys; only the database limiter has windows to prune.
-  if (kind.startsWith("database")) it("prunes finished windows", async () => {
-    const limiter = subject.limiter as DatabaseRateLimiter;
-    const old = rule(1, 1);
-    await limiter.consume(old, "old");
-    await subject.pass(2);
-    const fresh = rule(1, 1);
-    await limiter.consume(fresh, "fresh");
-    await limiter.prune();
-    const keys = await subject.keys!();
-    expect(keys).not.toContain(`${old.name}:old`);
-    expect(keys).toContain(`${fresh.name}:fresh`);
-    // The fresh bucket survives pruning: it still refuses.
-    expect((await limiter.consume(fresh, "fresh")).allowed).toBe(false);
-  });
+  if (kind.startsWith("database"))
+    it("prunes finished windows", async () => {
+      const limiter = subject.limiter as DatabaseRateLimiter;
+      const old = rule(1, 1);
+      await limiter.consume(old, "old");
+      await subject.pass(2);
+      const fresh = rule(1, 1);
+      await limiter.consume(fresh, "fresh");
+      await limiter.prune();
+      const keys = await subject.keys!();
+      expect(keys).not.toContain(`${old.name}:old`);
+      expect(keys).toContain(`${fresh.name}:fresh`);
+      // The fresh bucket survives pruning: it still refuses.
+      expect((await limiter.consume(fresh, "fresh")).allowed).toBe(false);
+    });
 });

@@ -1,4 +1,10 @@
-export { loadConfig, ConfigError, type Config, type LoadConfigOptions, type RateLimitSetting } from "./config";
+export {
+  loadConfig,
+  ConfigError,
+  type Config,
+  type LoadConfigOptions,
+  type RateLimitSetting,
+} from "./config";
 export { parseDuration } from "./duration";
 export { estimateEntropyBits } from "./entropy";
 export type { Env } from "./schema";

@@ -32,7 +32,12 @@ const rateLimit = (fallback: string) =>
       const match = /^\s*(\d+)\s*\/\s*(\S+)\s*$/.exec(text);
       const limit = match ? Number(match[1]) : NaN;
       const windowSeconds = match ? parseDuration(match[2]!) : null;
-      if (!Number.isSafeInteger(limit) || limit < 1 || windowSeconds === null || windowSeconds < 1) {
+      if (
+        !Number.isSafeInteger(limit) ||
+        limit < 1 ||
+        windowSeconds === null ||
+        windowSeconds < 1
+      ) {
         ctx.addIssue({
           code: "custom",
           message: `expected <count>/<window> like 5/1m or 100/1h (count at least 1), or "off", got "${text}"`,

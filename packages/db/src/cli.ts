@@ -14,7 +14,9 @@ if (command === "migrate") {
   try {
     const applied = await migrate(db);
     const where = "url" in config.database ? "PostgreSQL" : `PGlite at ${config.database.dataDir}`;
-    console.log(applied.length ? `Applied ${applied.join(", ")} to ${where}` : `${where} is up to date`);
+    console.log(
+      applied.length ? `Applied ${applied.join(", ")} to ${where}` : `${where} is up to date`,
+    );
   } finally {
     await db.close();
   }

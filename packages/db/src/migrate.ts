@@ -83,7 +83,10 @@ function readMigrations(): MigrationList {
       path: name,
       migrationFile: {
         path: "migration.sql",
-        content: { tag: "ok", value: readFileSync(join(MIGRATIONS_DIR, name, "migration.sql"), "utf8") },
+        content: {
+          tag: "ok",
+          value: readFileSync(join(MIGRATIONS_DIR, name, "migration.sql"), "utf8"),
+        },
       },
     })),
   };

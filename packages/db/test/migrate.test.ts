@@ -10,7 +10,9 @@ import { openDatabase, type Database } from "../src";
 import { migrate, pendingSchemaChanges } from "../src/migrate";
 
 async function tables(db: Database): Promise<string[]> {
-  const rows = await db.prisma.$queryRaw<{ table_name: string; column_name: string; data_type: string }[]>`
+  const rows = await db.prisma.$queryRaw<
+    { table_name: string; column_name: string; data_type: string }[]
+  >`
     SELECT table_name, column_name, data_type FROM information_schema.columns
     WHERE table_schema = 'public' ORDER BY table_name, column_name`;
   return rows.map((r) => `${r.table_name}.${r.column_name}:${r.data_type}`);

@@ -15,10 +15,19 @@ describe.each(kinds)("users on %s", (kind) => {
 
   it("creates a user and reads it back by case-insensitive email", async () => {
     const created = await db.prisma.user.create({
-      data: { email: normalizeEmail("  Ada@Example.COM "), name: "Ada", passwordHash: "$argon2id$x" },
+      data: {
+        email: normalizeEmail("  Ada@Example.COM "),
+        name: "Ada",
+        passwordHash: "$argon2id$x",
+      },
       select: publicUserSelect,
     });
-    expect(created).toEqual({ id: expect.any(String), email: "ada@example.com", name: "Ada", role: "user" });
+    expect(created).toEqual({
+      id: expect.any(String),
+      email: "ada@example.com",
+      name: "Ada",
+      role: "user",
+    });
     expect(created).not.toHaveProperty("passwordHash");
 
     const found = await db.prisma.user.findUnique({

@@ -16,7 +16,9 @@ import { ticketPreflight } from "./subscriptions";
 export function createFetchApiHandler(app: App) {
   const oauth = createOAuthHandlers(app);
   const forwardedIp = (request: Request) =>
-    app.config.trustProxy ? request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() : undefined;
+    app.config.trustProxy
+      ? request.headers.get("x-forwarded-for")?.split(",")[0]?.trim()
+      : undefined;
   return function handleApiFetch(req: Request): Promise<Response> {
     return logFetchRequest(app.logger, req, (_id, onError) => route(req, onError));
   };
@@ -26,10 +28,13 @@ export function createFetchApiHandler(app: App) {
     const standard = oauth.route(new URL(req.url).pathname);
     if (standard) return standard(req, { clientIp: forwardedIp(req) });
     const url = new URL(req.url);
-    const preflight = req.method === "GET" ? ticketPreflight(app, url.pathname + url.search, TRPC_PATH) : null;
+    const preflight =
+      req.method === "GET" ? ticketPreflight(app, url.pathname + url.search, TRPC_PATH) : null;
     if (preflight) {
       return preflight.then((refusal) =>
-        refusal ? new Response(refusal.body, { status: refusal.status, headers: refusal.headers }) : trpc(req, onError),
+        refusal
+          ? new Response(refusal.body, { status: refusal.status, headers: refusal.headers })
+          : trpc(req, onError),
       );
     }
     return trpc(req, onError);

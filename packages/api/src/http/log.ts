@@ -157,7 +157,16 @@ export async function logFetchRequest(
     response = await handle(id, onError);
   } catch (thrown) {
     onError(thrown);
-    logger.error({ reqId: id, method: request.method, path: pathOf(new URL(request.url).pathname), status: 500, error }, "request");
+    logger.error(
+      {
+        reqId: id,
+        method: request.method,
+        path: pathOf(new URL(request.url).pathname),
+        status: 500,
+        error,
+      },
+      "request",
+    );
     throw thrown;
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -178,6 +187,10 @@ export async function logFetchRequest(
     // Immutable headers (a fetched Response): copy once.
     const headers = new Headers(response.headers);
     headers.set("x-request-id", id);
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
   }
 }

@@ -14,7 +14,8 @@ export function responseHeaders(ctx: Context | undefined, errors: readonly TRPCE
   const retryAfter = errors
     .map((e) => (e.cause instanceof AuthError ? e.cause.retryAfterSeconds : undefined))
     .find((s) => s !== undefined);
-  if (retryAfter !== undefined) headers.set("retry-after", String(Math.max(1, Math.ceil(retryAfter))));
+  if (retryAfter !== undefined)
+    headers.set("retry-after", String(Math.max(1, Math.ceil(retryAfter))));
   if (errors.length > 0) headers.set("cache-control", "no-store");
   return headers;
 }

@@ -8,7 +8,13 @@ import { createInnerContext } from "../trpc";
 import { noteRequestError, trackRequest } from "./log";
 import { responseHeaders } from "./meta";
 import { setApiSecurityHeaders } from "./headers";
-import { createOAuthNodeHandler, JWKS_PATH, OAUTH_REVOKE_PATH, OAUTH_TOKEN_PATH, pathnameOf } from "./oauth";
+import {
+  createOAuthNodeHandler,
+  JWKS_PATH,
+  OAUTH_REVOKE_PATH,
+  OAUTH_TOKEN_PATH,
+  pathnameOf,
+} from "./oauth";
 import { ticketPreflight } from "./subscriptions";
 
 export const TRPC_PATH = "/api/trpc";
@@ -54,7 +60,9 @@ export function createNodeApiHandler(app: App) {
     onError: ({ error, req }) => noteRequestError(req, error),
   });
   // /api/auth/token, /api/auth/revoke, /.well-known/jwks.json (checked after tRPC's prefix).
-  const oauth = createOAuthNodeHandler(app, { clientIp: (req) => clientIp(req, app.config.trustProxy) });
+  const oauth = createOAuthNodeHandler(app, {
+    clientIp: (req) => clientIp(req, app.config.trustProxy),
+  });
 
   /** Returns false when the path is not the API's, so the caller can route it elsewhere. */
   return function handleApiRequest(req: IncomingMessage, res: ServerResponse): boolean {

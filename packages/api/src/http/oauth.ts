@@ -33,7 +33,10 @@ const MAX_PASSWORD_LENGTH = 256;
 /** What the endpoints need from an App; an App satisfies it, and so does a test double. */
 export interface OAuthDeps {
   auth: {
-    service: Pick<AuthService, "login" | "rotateRefreshToken" | "revokeAccessToken" | "revokeRefreshToken">;
+    service: Pick<
+      AuthService,
+      "login" | "rotateRefreshToken" | "revokeAccessToken" | "revokeRefreshToken"
+    >;
     keys: Pick<KeySet, "jwks">;
   };
 }
@@ -86,19 +89,35 @@ const invalidRequest = (description: string) => new OAuthError(400, "invalid_req
 /** RFC 6749 §5.1: token responses, and their errors, must never be cached. */
 const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" } as const;
 
-function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+function jsonResponse(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "content-type": "application/json;charset=UTF-8", "x-content-type-options": "nosniff", ...NO_STORE, ...headers },
+    headers: {
+      "content-type": "application/json;charset=UTF-8",
+      "x-content-type-options": "nosniff",
+      ...NO_STORE,
+      ...headers,
+    },
   });
 }
 
 function errorResponse(error: OAuthError): Response {
-  return jsonResponse(error.status, { error: error.error, error_description: error.description }, error.headers);
+  return jsonResponse(
+    error.status,
+    { error: error.error, error_description: error.description },
+    error.headers,
+  );
 }
 
 /** AuthError codes the endpoints can meet, in the one place they become OAuth errors. */
-function fromAuthError(error: AuthError, grant: "password" | "refresh_token" | "revoke"): OAuthError {
+function fromAuthError(
+  error: AuthError,
+  grant: "password" | "refresh_token" | "revoke",
+): OAuthError {
   switch (error.code) {
     case "INVALID_CREDENTIALS":
       return new OAuthError(400, "invalid_grant", "Invalid email or password");
@@ -111,17 +130,25 @@ function fromAuthError(error: AuthError, grant: "password" | "refresh_token" | "
         : new OAuthError(400, "invalid_grant", "Invalid refresh token");
     case "RATE_LIMITED": {
       const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1));
-      return new OAuthError(429, "slow_down", "Too many attempts, try again later", { "retry-after": String(seconds) });
+      return new OAuthError(429, "slow_down", "Too many attempts, try again later", {
+        "retry-after": String(seconds),
+      });
     }
     case "UNAVAILABLE":
-      return new OAuthError(503, "temporarily_unavailable", "Service temporarily unavailable", { "retry-after": "1" });
+      return new OAuthError(503, "temporarily_unavailable", "Service temporarily unavailable", {
+        "retry-after": "1",
+      });
     default:
       return new OAuthError(500, "server_error", "Internal server error");
   }
 }
 
 function methodNotAllowed(allow: string): Response {
-  return jsonResponse(405, { error: "invalid_request", error_description: `Method not allowed, use ${allow}` }, { allow });
+  return jsonResponse(
+    405,
+    { error: "invalid_request", error_description: `Method not allowed, use ${allow}` },
+    { allow },
+  );
 }
 
 /**
@@ -132,15 +159,24 @@ function methodNotAllowed(allow: string): Response {
 function rejectClientAuthentication(request: Request): void {
   const authorization = request.headers.get("authorization");
   if (authorization && /^basic(\s|$)/i.test(authorization)) {
-    throw new OAuthError(401, "invalid_client", "Client authentication is not supported, send no credentials", {
-      "www-authenticate": 'Basic realm="token", charset="UTF-8"',
-    });
+    throw new OAuthError(
+      401,
+      "invalid_client",
+      "Client authentication is not supported, send no credentials",
+      {
+        "www-authenticate": 'Basic realm="token", charset="UTF-8"',
+      },
+    );
   }
 }
 
 function rejectClientSecret(params: URLSearchParams): void {
   if (params.has("client_secret") || params.has("client_assertion")) {
-    throw new OAuthError(401, "invalid_client", "Client authentication is not supported, send no credentials");
+    throw new OAuthError(
+      401,
+      "invalid_client",
+      "Client authentication is not supported, send no credentials",
+    );
   }
 }
 
@@ -188,7 +224,11 @@ async function readForm(request: Request): Promise<URLSearchParams> {
   if (new URL(request.url).search.length > 1) {
     throw invalidRequest("Parameters must be sent in the request body, not the URL");
   }
-  const tooLarge = new OAuthError(413, "invalid_request", `Request body exceeds ${OAUTH_MAX_BODY_BYTES} bytes`);
+  const tooLarge = new OAuthError(
+    413,
+    "invalid_request",
+    `Request body exceeds ${OAUTH_MAX_BODY_BYTES} bytes`,
+  );
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > OAUTH_MAX_BODY_BYTES) throw tooLarge;
   const bytes = await readBody(request, OAUTH_MAX_BODY_BYTES);
@@ -235,7 +275,10 @@ function tokenResponse(pair: TokenPair): Response {
   });
 }
 
-export function createOAuthHandlers(deps: OAuthDeps, { onError = logUnexpected }: OAuthOptions = {}): OAuthHandlers {
+export function createOAuthHandlers(
+  deps: OAuthDeps,
+  { onError = logUnexpected }: OAuthOptions = {},
+): OAuthHandlers {
   const { service, keys } = deps.auth;
 
   const fail = (error: unknown, grant: "password" | "refresh_token" | "revoke"): Response => {
@@ -269,9 +312,15 @@ export function createOAuthHandlers(deps: OAuthDeps, { onError = logUnexpected }
       }
       if (grantType === "refresh_token") {
         grant = "refresh_token";
-        return tokenResponse(await service.rotateRefreshToken(required(params, "refresh_token"), meta));
+        return tokenResponse(
+          await service.rotateRefreshToken(required(params, "refresh_token"), meta),
+        );
       }
-      throw new OAuthError(400, "unsupported_grant_type", "Supported grant types: password, refresh_token");
+      throw new OAuthError(
+        400,
+        "unsupported_grant_type",
+        "Supported grant types: password, refresh_token",
+      );
     } catch (error) {
       return fail(error, grant);
     }
@@ -309,7 +358,12 @@ export function createOAuthHandlers(deps: OAuthDeps, { onError = logUnexpected }
       return Promise.resolve(methodNotAllowed("GET, HEAD"));
     }
     const ifNoneMatch = request.headers.get("if-none-match");
-    if (ifNoneMatch && ifNoneMatch.split(",").some((tag) => tag.trim().replace(/^W\//, "") === jwksEtag || tag.trim() === "*")) {
+    if (
+      ifNoneMatch &&
+      ifNoneMatch
+        .split(",")
+        .some((tag) => tag.trim().replace(/^W\//, "") === jwksEtag || tag.trim() === "*")
+    ) {
       return Promise.resolve(new Response(null, { status: 304, headers: jwksHeaders }));
     }
     return Promise.resolve(
@@ -346,7 +400,10 @@ export function pathnameOf(url: string): string {
  */
 export function createOAuthNodeHandler(
   deps: OAuthDeps,
-  { clientIp, ...options }: OAuthOptions & { clientIp?: (req: IncomingMessage) => string | undefined } = {},
+  {
+    clientIp,
+    ...options
+  }: OAuthOptions & { clientIp?: (req: IncomingMessage) => string | undefined } = {},
 ) {
   const handlers = createOAuthHandlers(deps, options);
   return function handleOAuthRequest(req: IncomingMessage, res: ServerResponse): boolean {
@@ -360,7 +417,10 @@ export function createOAuthNodeHandler(
         response = await handler(request, { clientIp: clientIp?.(req) });
       } catch {
         // Only a request Node accepted but Fetch cannot represent (e.g. a bad Host header).
-        response = jsonResponse(400, { error: "invalid_request", error_description: "Malformed request" });
+        response = jsonResponse(400, {
+          error: "invalid_request",
+          error_description: "Malformed request",
+        });
       }
       await writeResponse(res, response);
     })().catch(() => {

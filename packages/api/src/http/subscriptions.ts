@@ -33,14 +33,22 @@ export interface Refusal {
  * Synchronous null for everything but a subscription, so queries on the hot path pay one
  * string slice and a set lookup. `url` is the request's path and query, e.g. from `req.url`.
  */
-export function ticketPreflight(app: App, url: string, basePath: string): Promise<Refusal | null> | null {
+export function ticketPreflight(
+  app: App,
+  url: string,
+  basePath: string,
+): Promise<Refusal | null> | null {
   const query = url.indexOf("?");
   const path = url.slice(basePath.length + 1, query < 0 ? undefined : query);
   if (!subscriptionPaths.has(path)) return null;
   return refuseBadTicket(app, path, new URLSearchParams(query < 0 ? "" : url.slice(query + 1)));
 }
 
-async function refuseBadTicket(app: App, path: string, search: URLSearchParams): Promise<Refusal | null> {
+async function refuseBadTicket(
+  app: App,
+  path: string,
+  search: URLSearchParams,
+): Promise<Refusal | null> {
   let ticket: unknown;
   try {
     ticket = (JSON.parse(search.get("input") ?? "null") as { ticket?: unknown } | null)?.ticket;
@@ -51,7 +59,11 @@ async function refuseBadTicket(app: App, path: string, search: URLSearchParams):
   if (await app.auth.live.isRedeemable(ticket).catch(() => true)) return null;
   return {
     status: 401,
-    headers: { "content-type": "application/json", "www-authenticate": "Bearer", "cache-control": "no-store" },
+    headers: {
+      "content-type": "application/json",
+      "www-authenticate": "Bearer",
+      "cache-control": "no-store",
+    },
     body: UNAUTHORIZED_BODY(path),
   };
 }

@@ -20,7 +20,12 @@ function respondWithSession(ctx: Context, pair: TokenPair) {
     }),
   );
   ctx.resHeaders.set("cache-control", "no-store");
-  return { accessToken: pair.accessToken, tokenType: pair.tokenType, expiresIn: pair.expiresIn, user: pair.user };
+  return {
+    accessToken: pair.accessToken,
+    tokenType: pair.tokenType,
+    expiresIn: pair.expiresIn,
+    user: pair.user,
+  };
 }
 
 export const authRouter = createTRPCRouter({
@@ -31,15 +36,21 @@ export const authRouter = createTRPCRouter({
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
     // Login CSRF: a foreign page must not sign this browser into the attacker's account.
     assertSameOrigin(ctx.headers, ctx.settings.allowedOrigins);
-    const pair = await ctx.auth.login(input, { userAgent: ctx.headers.get("user-agent"), clientIp: ctx.clientIp });
+    const pair = await ctx.auth.login(input, {
+      userAgent: ctx.headers.get("user-agent"),
+      clientIp: ctx.clientIp,
+    });
     return respondWithSession(ctx, pair);
   }),
 
   refresh: publicProcedure.mutation(async ({ ctx }) => {
     assertSameOrigin(ctx.headers, ctx.settings.allowedOrigins);
-    const pair = await ctx.auth.rotateRefreshToken(readRefreshCookie(ctx.headers, ctx.settings.secureCookies), {
-      clientIp: ctx.clientIp,
-    });
+    const pair = await ctx.auth.rotateRefreshToken(
+      readRefreshCookie(ctx.headers, ctx.settings.secureCookies),
+      {
+        clientIp: ctx.clientIp,
+      },
+    );
     return respondWithSession(ctx, pair);
   }),
 

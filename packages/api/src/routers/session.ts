@@ -19,7 +19,9 @@ export const sessionRouter = createTRPCRouter({
     yield { type: "connected" as const };
     const reason = await Promise.race([
       ctx.watch.ended,
-      new Promise<null>((resolve) => signal?.addEventListener("abort", () => resolve(null), { once: true })),
+      new Promise<null>((resolve) =>
+        signal?.addEventListener("abort", () => resolve(null), { once: true }),
+      ),
     ]);
     if (reason) yield { type: "revoked" as const, reason };
   }),

@@ -93,7 +93,10 @@ export class PostgresRevocationBus extends LocalRevocationBus {
     client.on("notification", (message) => {
       if (message.channel !== CHANNEL || !message.payload) return;
       try {
-        const { from, event } = JSON.parse(message.payload) as { from: string; event: RevocationEvent };
+        const { from, event } = JSON.parse(message.payload) as {
+          from: string;
+          event: RevocationEvent;
+        };
         if (from !== this.instance) this.deliver(event);
       } catch {
         // Not ours: ignore.

@@ -6,7 +6,8 @@ import type { RevocationStore } from "./store";
 type Claims = { jti: string; sid: string; sub: string; ver: number };
 type Row = { ver: number | null; denied: boolean; live: boolean };
 
-const revoked = (claims: Claims, row: Row | undefined) => !row || row.ver !== claims.ver || row.denied || !row.live;
+const revoked = (claims: Claims, row: Row | undefined) =>
+  !row || row.ver !== claims.ver || row.denied || !row.live;
 
 /**
  * The embedded default: the database answers revocation with a single query. Concurrent checks

@@ -14,7 +14,11 @@ export class UpstashRevocationStore implements RevocationStore {
 
   constructor(
     private readonly redis: Redis,
-    { accessTokenTtlSeconds, clockToleranceSeconds, prefix = "auth" }: {
+    {
+      accessTokenTtlSeconds,
+      clockToleranceSeconds,
+      prefix = "auth",
+    }: {
       accessTokenTtlSeconds: number;
       clockToleranceSeconds: number;
       prefix?: string;
@@ -35,13 +39,22 @@ export class UpstashRevocationStore implements RevocationStore {
   }
 
   /** Concurrent checks share one MGET (three keys each, in order): one HTTP round trip. */
-  private readonly check = createBatcher<{ jti: string; sid: string; sub: string; ver: number }, boolean>(async (batch) => {
+  private readonly check = createBatcher<
+    { jti: string; sid: string; sub: string; ver: number },
+    boolean
+  >(async (batch) => {
     const values = await this.redis.mget<(string | number | null)[]>(
-      ...batch.flatMap(({ jti, sid, sub }) => [this.key.jti(jti), this.key.sid(sid), this.key.ver(sub)]),
+      ...batch.flatMap(({ jti, sid, sub }) => [
+        this.key.jti(jti),
+        this.key.sid(sid),
+        this.key.ver(sub),
+      ]),
     );
     return batch.map(({ ver }, i) => {
       const [denied, sessionRevoked, minVersion] = values.slice(i * 3, i * 3 + 3);
-      return denied != null || sessionRevoked != null || (minVersion != null && Number(minVersion) > ver);
+      return (
+        denied != null || sessionRevoked != null || (minVersion != null && Number(minVersion) > ver)
+      );
     });
   });
 

@@ -24,7 +24,10 @@ let postgresReachable: Promise<boolean> | undefined;
  */
 export function postgresAvailable(): Promise<boolean> {
   postgresReachable ??= (async () => {
-    const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 2000 });
+    const client = new pg.Client({
+      connectionString: POSTGRES_ADMIN_URL,
+      connectionTimeoutMillis: 2000,
+    });
     try {
       await client.connect();
       await client.end();

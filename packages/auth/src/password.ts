@@ -1,3 +1,5 @@
+import { availableParallelism } from "node:os";
+
 import argon2 from "argon2";
 
 /** OWASP's minimum for argon2id: 19 MiB, 2 passes, 1 lane. Change here; old hashes upgrade on login. */
@@ -43,7 +45,15 @@ export class PasswordHasher {
   private readonly slots: Semaphore;
   private dummyHash: Promise<string> | undefined;
 
-  constructor({ params = PASSWORD_HASH_PARAMS, maxConcurrent = 2 } = {}) {
+  /**
+   * Hashes in flight: the cores less one, at most 2 (the thread pool has 4). Each hash keeps a
+   * core busy for ~30 ms; the event loop needs a core of its own or every request's latency
+   * grows during a login storm (packages/bench: on 2 cores, 2 in flight tripled public p99).
+   */
+  constructor({
+    params = PASSWORD_HASH_PARAMS,
+    maxConcurrent = Math.min(2, Math.max(1, availableParallelism() - 1)),
+  } = {}) {
     this.params = { ...PASSWORD_HASH_PARAMS, ...params };
     this.slots = new Semaphore(maxConcurrent);
   }

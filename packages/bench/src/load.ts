@@ -59,15 +59,24 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     () => undefined,
   );
   // The tracker emits (client, status, bytes, ms); the published types omit the client.
-  (instance as unknown as NodeJS.EventEmitter).on("response", (_client: unknown, status: number, _bytes: number, ms: number) => {
-    if (status >= 200 && status < 300) latencies.push(ms);
-  });
+  (instance as unknown as NodeJS.EventEmitter).on(
+    "response",
+    (_client: unknown, status: number, _bytes: number, ms: number) => {
+      if (status >= 200 && status < 300) latencies.push(ms);
+    },
+  );
   options.onStart?.();
   const result = await new Promise<autocannon.Result>((resolve) => instance.once("done", resolve));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const [p50, p90, p99, max] = percentiles(latencies, [50, 90, 99, 100]) as [number, number, number, number];
+  const [p50, p90, p99, max] = percentiles(latencies, [50, 90, 99, 100]) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const statusCodes: Record<string, number> = {};
-  for (const [code, { count = 0 } = {}] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = count;
+  for (const [code, { count = 0 } = {}] of Object.entries(result.statusCodeStats ?? {}))
+    statusCodes[code] = count;
   return {
     rps: latencies.length / seconds,
     total: result.requests.total,

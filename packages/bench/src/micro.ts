@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { createCaller, createInnerContext, type App } from "@acme/api";
+import { createCaller, createInnerContext } from "@acme/api";
 import {
   AccessTokens,
   bearerToken,
@@ -48,8 +48,15 @@ class MemoryStore implements RevocationStore {
   private readonly denied = new Set<string>();
   private readonly deadSessions = new Set<string>();
   private readonly minVersion = new Map<string, number>();
-  isRevoked({ jti, sid, sub, ver }: Pick<AccessTokenClaims, "jti" | "sid" | "sub" | "ver">): Promise<boolean> {
-    return Promise.resolve(this.denied.has(jti) || this.deadSessions.has(sid) || (this.minVersion.get(sub) ?? 0) > ver);
+  isRevoked({
+    jti,
+    sid,
+    sub,
+    ver,
+  }: Pick<AccessTokenClaims, "jti" | "sid" | "sub" | "ver">): Promise<boolean> {
+    return Promise.resolve(
+      this.denied.has(jti) || this.deadSessions.has(sid) || (this.minVersion.get(sub) ?? 0) > ver,
+    );
   }
   revokeAccessToken(jti: string): Promise<void> {
     this.denied.add(jti);
@@ -72,21 +79,40 @@ export interface MicroResult {
   wallMicrosPerOp: number;
 }
 
-/** Runs `op` back to back: a warm-up, then for `SECONDS`; CPU and wall time per op. */
-async function measure(name: string, op: () => Promise<unknown>): Promise<MicroResult> {
-  const warmUntil = performance.now() + 300;
-  while (performance.now() < warmUntil) await op();
-  let ops = 0;
+/**
+ * Runs `op` back to back in `concurrency` loops: a warm-up, then for `SECONDS`; CPU and wall
+ * time per op. With concurrency > 1, checks in flight together share a store round trip.
+ */
+async function measure(
+  name: string,
+  op: () => Promise<unknown>,
+  concurrency = 1,
+): Promise<MicroResult> {
+  const loop = async (until: number) => {
+    let n = 0;
+    while (performance.now() < until) {
+      for (let i = 0; i < 20; i++) await op();
+      n += 20;
+    }
+    return n;
+  };
+  const loops = async (ms: number) =>
+    (
+      await Promise.all(Array.from({ length: concurrency }, () => loop(performance.now() + ms)))
+    ).reduce((a, b) => a + b, 0);
+  await loops(300);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const until = t0 + SECONDS * 1000;
-  while (performance.now() < until) {
-    for (let i = 0; i < 100; i++) await op();
-    ops += 100;
-  }
+  const ops = await loops(SECONDS * 1000);
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  return { name, ops, cpuMicrosPerOp: (cpu.user + cpu.system) / ops, wallMicrosPerOp: (wall * 1000) / ops };
+  const label = concurrency > 1 ? `${name}, ${concurrency} concurrent` : name;
+  return {
+    name: label,
+    ops,
+    cpuMicrosPerOp: (cpu.user + cpu.system) / ops,
+    wallMicrosPerOp: (wall * 1000) / ops,
+  };
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), "acme-micro-"));
@@ -98,10 +124,16 @@ const baseEnv = {
   LOG_LEVEL: "silent",
 };
 
-async function setUp(db: Database, store?: RevocationStore, upstash?: { url: string; token: string }) {
+async function setUp(
+  db: Database,
+  store?: RevocationStore,
+  upstash?: { url: string; token: string },
+) {
   const config = loadConfig({
     ...baseEnv,
-    ...(upstash ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token } : {}),
+    ...(upstash
+      ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: upstash.token }
+      : {}),
   });
   const auth = await createAuth({ config, db, ...(store ? { store } : {}) });
   const email = `micro-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
@@ -120,25 +152,27 @@ await migrate(pglite);
 
 {
   const { auth, headers } = await setUp(pglite, new MemoryStore());
-  results.push(await measure("authenticate, in-memory store (our code only)", () => auth.service.authenticate(bearerToken(headers))));
-}
-{
-  const { config, auth, headers, token } = await setUp(pglite);
   results.push(
-    await measure("authenticate, database store on PGlite (incl. the in-process database)", () =>
+    await measure("authenticate, in-memory store (our code only)", () =>
       auth.service.authenticate(bearerToken(headers)),
     ),
   );
-  const app: App = {
-    config,
-    db: pglite,
-    auth,
-    settings: { secureCookies: true, allowedOrigins: [] },
-    close: () => Promise.resolve(),
-  };
+}
+{
+  const { config, auth, headers, token } = await setUp(pglite);
+  for (const concurrency of [1, 64]) {
+    results.push(
+      await measure(
+        "authenticate, database store on PGlite (incl. the in-process database)",
+        () => auth.service.authenticate(bearerToken(headers)),
+        concurrency,
+      ),
+    );
+  }
+  const settings = { secureCookies: true, allowedOrigins: [] };
   results.push(
     await measure("user.me via createCaller (tRPC + middleware + resolver), PGlite", () =>
-      createCaller(createInnerContext({ auth: app.auth.service, settings: app.settings, headers })).user.me(),
+      createCaller(createInnerContext({ auth: auth.service, settings, headers })).user.me(),
     ),
   );
   // Reference: the signature check the cache saves, on every call.
@@ -152,27 +186,39 @@ await migrate(pglite);
     clock: { now: () => Date.now() },
     cacheSize: 0,
   });
-  results.push(await measure("reference: jose jwtVerify + claims parse, no cache", () => uncached.verify(token)));
+  results.push(
+    await measure("reference: jose jwtVerify + claims parse, no cache", () =>
+      uncached.verify(token),
+    ),
+  );
 }
 
 if (values["database-url"]) {
   const postgres = await openDatabase({ url: values["database-url"] });
   const { auth, headers } = await setUp(postgres);
-  results.push(
-    await measure("authenticate, database store on PostgreSQL (client side: Prisma + pg)", () =>
-      auth.service.authenticate(bearerToken(headers)),
-    ),
-  );
+  for (const concurrency of [1, 64]) {
+    results.push(
+      await measure(
+        "authenticate, database store on PostgreSQL (client side: Prisma + pg)",
+        () => auth.service.authenticate(bearerToken(headers)),
+        concurrency,
+      ),
+    );
+  }
   if (values["upstash-url"] && values["upstash-token"]) {
     const { auth: redisAuth, headers: redisHeaders } = await setUp(postgres, undefined, {
       url: values["upstash-url"],
       token: values["upstash-token"],
     });
-    results.push(
-      await measure("authenticate, Upstash store over REST (client side: @upstash/redis + fetch)", () =>
-        redisAuth.service.authenticate(bearerToken(redisHeaders)),
-      ),
-    );
+    for (const concurrency of [1, 64]) {
+      results.push(
+        await measure(
+          "authenticate, Upstash store over REST (client side: @upstash/redis + fetch)",
+          () => redisAuth.service.authenticate(bearerToken(redisHeaders)),
+          concurrency,
+        ),
+      );
+    }
   }
   await postgres.close();
 } else {

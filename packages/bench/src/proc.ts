@@ -39,30 +39,38 @@ export interface SpawnOptions {
   port: number;
   /** Path polled until it answers 200. */
   readyPath: string;
+  /** Custom readiness check (default: GET readyPath answers 200). */
+  ready?: (url: string) => Promise<boolean>;
   logDir: string;
   timeoutMs?: number;
 }
 
 export async function spawnServer(options: SpawnOptions): Promise<ServerProcess> {
   const { name, command, args, cwd, env, port, readyPath, logDir, timeoutMs = 120_000 } = options;
+  const ready =
+    options.ready ??
+    (async (base: string) => {
+      const res = await fetch(base + readyPath, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      return res.ok;
+    });
   const logFile = join(logDir, `${name.replace(/[^\w.-]+/g, "_")}.log`);
   const fd = openSync(logFile, "a");
-  const child = spawn(command, args, { cwd, env: env as NodeJS.ProcessEnv, stdio: ["ignore", fd, fd] });
+  const child = spawn(command, args, { cwd, env, stdio: ["ignore", fd, fd] });
   closeSync(fd);
   let exited: number | null | undefined;
   child.once("exit", (code) => (exited = code ?? -1));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited !== undefined) throw new Error(`${name} exited with ${exited} before it was ready:\n${tail(logFile)}`);
+    if (exited !== undefined)
+      throw new Error(`${name} exited with ${exited} before it was ready:\n${tail(logFile)}`);
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
       throw new Error(`${name} was not ready within ${timeoutMs} ms:\n${tail(logFile)}`);
     }
     try {
-      const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(2000) });
-      await res.arrayBuffer();
-      if (res.ok) break;
+      if (await ready(url)) break;
     } catch {
       // not listening yet
     }
@@ -94,14 +102,22 @@ export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> 
 }
 
 /** Runs a command to completion; rejects with its output on a non-zero exit. */
-export function runCommand(command: string, args: string[], { cwd, env }: { cwd: string; env: Record<string, string | undefined> }): Promise<string> {
+export function runCommand(
+  command: string,
+  args: string[],
+  { cwd, env }: { cwd: string; env: Record<string, string | undefined> },
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.once("error", reject);
-    child.once("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${out.slice(-4000)}`))));
+    child.once("exit", (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${command} ${args.join(" ")} exited ${code}:\n${out.slice(-4000)}`)),
+    );
   });
 }
 
@@ -154,6 +170,45 @@ export function treeCpuMicros(rootPid: number): number {
     // After the paren: state(0) ppid(1) … utime(11) stime(12).
     if (fields) ticks += Number(fields[11]) + Number(fields[12]);
     queue.push(...(children.get(pid) ?? []));
+  }
+  return (ticks / CLOCK_TICKS_PER_SECOND) * 1e6;
+}
+
+function cpuTimes(): { idle: number; total: number } {
+  const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+  const fields = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { idle, total: fields.reduce((a, b) => a + b, 0) };
+}
+
+/** Share of the machine's CPU left idle over `ms` (1 = all cores idle). */
+export async function machineIdle(ms: number): Promise<number> {
+  const a = cpuTimes();
+  await sleep(ms);
+  const b = cpuTimes();
+  return (b.idle - a.idle) / Math.max(1, b.total - a.total);
+}
+
+/** Busy CPU of the whole machine so far (all cores), in microseconds. */
+export function machineBusyMicros(): number {
+  const { idle, total } = cpuTimes();
+  return ((total - idle) / CLOCK_TICKS_PER_SECOND) * 1e6;
+}
+
+/** CPU so far of every process whose command name is one of `names` (e.g. the database), µs. */
+export function cpuOfCommands(names: readonly string[]): number {
+  let ticks = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      if (!names.includes(comm)) continue;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // exited meanwhile
+    }
   }
   return (ticks / CLOCK_TICKS_PER_SECOND) * 1e6;
 }

@@ -12,7 +12,11 @@ export function percentile(samples: ArrayLike<number>, p: number): number {
 export function percentiles(samples: ArrayLike<number>, ps: readonly number[]): number[] {
   if (samples.length === 0) return ps.map(() => Number.NaN);
   const sorted = Float64Array.from(samples).sort();
-  return ps.map((p) => sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] ?? Number.NaN);
+  return ps.map(
+    (p) =>
+      sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] ??
+      Number.NaN,
+  );
 }
 
 export function ratio(value: number, baseline: number): number {
@@ -31,14 +35,21 @@ export function fmtRatio(r: number): string {
 }
 
 /** "value (ratio×)", or just the value when there is no baseline. */
-export function withRatio(value: number | undefined, baseline: number | undefined, opts?: { digits?: number }): string {
+export function withRatio(
+  value: number | undefined,
+  baseline: number | undefined,
+  opts?: { digits?: number },
+): string {
   if (value === undefined || !Number.isFinite(value)) return "–";
   if (baseline === undefined) return fmt(value, opts);
   return `${fmt(value, opts)} (${fmtRatio(ratio(value, baseline))})`;
 }
 
 /** A GitHub-flavoured Markdown table. */
-export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
   const escape = (cell: string) => cell.replace(/\|/g, "\\|");
   const lines = [
     `| ${header.map(escape).join(" | ")} |`,

@@ -33,7 +33,9 @@ const { values } = parseArgs({
 const databaseUrl = values["database-url"];
 const secret = values.secret;
 if (!databaseUrl || !secret) {
-  console.error("usage: better-auth.ts --database-url <url> --secret <secret> [--port n] [--cookie-cache] [--migrate]");
+  console.error(
+    "usage: better-auth.ts --database-url <url> --secret <secret> [--port n] [--cookie-cache] [--migrate]",
+  );
   process.exit(2);
 }
 const port = Number(values.port);
@@ -74,11 +76,15 @@ const server = createServer((req, res) => {
     auth.api.getSession({ headers: fromNodeHeaders(req.headers) }).then(
       (session) => {
         if (!session) {
-          res.writeHead(401, { "content-type": "application/json" }).end('{"error":"unauthorized"}');
+          res
+            .writeHead(401, { "content-type": "application/json" })
+            .end('{"error":"unauthorized"}');
           return;
         }
         const { id, email, name } = session.user;
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id, email, name }));
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(JSON.stringify({ id, email, name }));
       },
       () => res.writeHead(500).end(),
     );

@@ -20,6 +20,7 @@ import {
   type App,
   type CreateAppOptions,
 } from "../src";
+import { writeFetchResponse } from "../src/http/fetch-to-node";
 
 export const TEST_SECRET = "9c1e4b7a2f5d8e0c3b6a9f2e5d8c1b4a7f0e3d6c9b2a5f8e1d4c7b0a3f6e9d2c";
 export type StoreKind = "database" | "upstash";
@@ -124,15 +125,7 @@ function fetchListener(app: App) {
   return (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const request = incomingMessageToRequest(req, res, { maxBodySize: 1024 * 1024 });
-      const response = await handle(request);
-      const headers: Record<string, string | string[]> = {};
-      response.headers.forEach((value, name) => {
-        if (name !== "set-cookie") headers[name] = value;
-      });
-      const cookies = response.headers.getSetCookie();
-      if (cookies.length) headers["set-cookie"] = cookies;
-      res.writeHead(response.status, headers);
-      res.end(Buffer.from(await response.arrayBuffer()));
+      await writeFetchResponse(res, await handle(request));
     })();
   };
 }

@@ -1,4 +1,4 @@
-import type { Database } from "@acme/db";
+import type { Database, Prisma } from "@acme/db";
 
 import type { Clock } from "./clock";
 import { AuthError, orUnavailable } from "./errors";
@@ -34,6 +34,32 @@ export interface LiveSessionsDeps {
   random: Random;
 }
 
+const ticketSelect = {
+  tokenVersion: true,
+  consumedAt: true,
+  expiresAt: true,
+  session: {
+    select: {
+      id: true,
+      expiresAt: true,
+      revokedAt: true,
+      user: { select: { id: true, tokenVersion: true } },
+    },
+  },
+} satisfies Prisma.SessionTicketSelect;
+
+/** The ticket's session is neither revoked nor expired, and the user's tokens were not bumped. */
+function sessionLives(
+  row: Prisma.SessionTicketGetPayload<{ select: typeof ticketSelect }>,
+  now: number,
+): boolean {
+  return (
+    !row.session.revokedAt &&
+    row.session.expiresAt.getTime() > now &&
+    row.session.user.tokenVersion === row.tokenVersion
+  );
+}
+
 /**
  * Subscriptions cannot carry an Authorization header from a browser (EventSource, WebSocket),
  * and an access token in a URL ends up in logs and history. A ticket is the answer: minted by
@@ -64,24 +90,10 @@ export class LiveSessions {
     if (!ticket || ticket.length > 128) return false;
     const row = await this.deps.db.prisma.sessionTicket.findUnique({
       where: { tokenHash: sha256(ticket) },
-      select: {
-        consumedAt: true,
-        expiresAt: true,
-        tokenVersion: true,
-        session: {
-          select: { expiresAt: true, revokedAt: true, user: { select: { tokenVersion: true } } },
-        },
-      },
+      select: ticketSelect,
     });
     const now = this.deps.clock.now();
-    return (
-      !!row &&
-      !row.consumedAt &&
-      row.expiresAt.getTime() > now &&
-      !row.session.revokedAt &&
-      row.session.expiresAt.getTime() > now &&
-      row.session.user.tokenVersion === row.tokenVersion
-    );
+    return !!row && !row.consumedAt && row.expiresAt.getTime() > now && sessionLives(row, now);
   }
 
   /** Consumes the ticket atomically; refuses a used, expired, unknown or revoked one. */
@@ -96,29 +108,9 @@ export class LiveSessions {
         data: { consumedAt: now },
       });
       if (count !== 1) return null;
-      return prisma.sessionTicket.findUnique({
-        where: { tokenHash },
-        select: {
-          tokenVersion: true,
-          session: {
-            select: {
-              id: true,
-              expiresAt: true,
-              revokedAt: true,
-              user: { select: { id: true, tokenVersion: true } },
-            },
-          },
-        },
-      });
+      return prisma.sessionTicket.findUnique({ where: { tokenHash }, select: ticketSelect });
     });
-    if (
-      !row ||
-      row.session.revokedAt ||
-      row.session.expiresAt <= now ||
-      row.session.user.tokenVersion !== row.tokenVersion
-    ) {
-      throw new AuthError("UNAUTHENTICATED");
-    }
+    if (!row || !sessionLives(row, now.getTime())) throw new AuthError("UNAUTHENTICATED");
     return {
       user: { id: row.session.user.id },
       session: { id: row.session.id, expiresAt: row.session.expiresAt },

@@ -5,7 +5,7 @@ import { appRouter } from "../root";
 import { createInnerContext } from "../trpc";
 import { logFetchRequest } from "./log";
 import { responseHeaders } from "./meta";
-import { TRPC_PATH } from "./node";
+import { firstForwardedFor, TRPC_PATH } from "./node";
 import { createOAuthHandlers } from "./oauth";
 import { ticketPreflight } from "./subscriptions";
 
@@ -16,9 +16,7 @@ import { ticketPreflight } from "./subscriptions";
 export function createFetchApiHandler(app: App) {
   const oauth = createOAuthHandlers(app);
   const forwardedIp = (request: Request) =>
-    app.config.trustProxy
-      ? request.headers.get("x-forwarded-for")?.split(",")[0]?.trim()
-      : undefined;
+    app.config.trustProxy ? firstForwardedFor(request.headers.get("x-forwarded-for")) : undefined;
   return function handleApiFetch(req: Request): Promise<Response> {
     return logFetchRequest(app.logger, req, (_id, onError) => route(req, onError));
   };

@@ -30,13 +30,16 @@ export function toHeaders(req: IncomingMessage): Headers {
   return headers;
 }
 
+/** The client's address as a trusted proxy reports it: the first hop of `X-Forwarded-For`. */
+export function firstForwardedFor(value: string | string[] | null | undefined): string | undefined {
+  return (Array.isArray(value) ? value[0] : value)?.split(",")[0]?.trim() || undefined;
+}
+
 export function clientIp(req: IncomingMessage, trustProxy: boolean): string | undefined {
-  if (trustProxy) {
-    const forwarded = req.headers["x-forwarded-for"];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress;
+  return (
+    (trustProxy ? firstForwardedFor(req.headers["x-forwarded-for"]) : undefined) ??
+    req.socket.remoteAddress
+  );
 }
 
 /**

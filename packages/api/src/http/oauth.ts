@@ -16,6 +16,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 
 import { AuthError, type AuthService, type KeySet, type TokenPair } from "@acme/auth";
+import { writeFetchResponse } from "./fetch-to-node";
 
 export const OAUTH_TOKEN_PATH = "/api/auth/token";
 export const OAUTH_REVOKE_PATH = "/api/auth/revoke";
@@ -422,23 +423,11 @@ export function createOAuthNodeHandler(
           error_description: "Malformed request",
         });
       }
-      await writeResponse(res, response);
+      await writeFetchResponse(res, response);
     })().catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
     return true;
   };
-}
-
-async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers["set-cookie"] = cookies;
-  const body = Buffer.from(await response.arrayBuffer());
-  res.writeHead(response.status, headers);
-  res.end(body);
 }

@@ -1,7 +1,7 @@
 import nextPlugin from "@next/eslint-plugin-next";
 import reactHooks from "eslint-plugin-react-hooks";
 
-import base from "@acme/eslint-config/base";
+import base from "@authkit/eslint-config/base";
 
 export default [
   ...base,

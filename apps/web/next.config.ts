@@ -59,7 +59,7 @@ export default function config(phase: string): NextConfig {
   return {
     reactStrictMode: true,
     poweredByHeader: false,
-    transpilePackages: ["@acme/api", "@acme/auth", "@acme/client", "@acme/config", "@acme/db"],
+    transpilePackages: ["@authkit/api", "@authkit/auth", "@authkit/client", "@authkit/config", "@authkit/db"],
     serverExternalPackages: [
       "argon2",
       "@electric-sql/pglite",

@@ -15,7 +15,7 @@ import { chromiumPath, E2E_ADMIN, E2E_SECRET } from "./e2e/env";
  * once, in the runner, and handed down through the environment.
  */
 process.env.E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 20_000));
-process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "acme-e2e-"));
+process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "authkit-e2e-"));
 const port = Number(process.env.E2E_PORT);
 const shortPort = port + 1;
 const dataDir = process.env.E2E_DATA_DIR;

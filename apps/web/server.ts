@@ -8,15 +8,15 @@ import { fileURLToPath } from "node:url";
 
 import next from "next";
 
-import { createApp, createNodeApiHandler, trackRequest } from "@acme/api";
-import { loadConfig } from "@acme/config";
-import { migrate } from "@acme/db/migrate";
+import { createApp, createNodeApiHandler, trackRequest } from "@authkit/api";
+import { loadConfig } from "@authkit/config";
+import { migrate } from "@authkit/db/migrate";
 
 const dev = process.argv.includes("--dev");
 // eslint-disable-next-line no-restricted-properties -- process entry: config is parsed once here
 const config = loadConfig(process.env);
 const appPromise = createApp(config, { migrate });
-(globalThis as { __acmeApp?: typeof appPromise }).__acmeApp = appPromise;
+(globalThis as { __authkitApp?: typeof appPromise }).__authkitApp = appPromise;
 const app = await appPromise;
 
 const handleApi = createNodeApiHandler(app);

@@ -1,3 +1,3 @@
-import base from "@acme/eslint-config/base";
+import base from "@authkit/eslint-config/base";
 
 export default [...base];

@@ -18,10 +18,10 @@ export default tseslint.config(
         "error",
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
       ],
-      // Env access belongs to @acme/config, which parses it once at start-up.
+      // Env access belongs to @authkit/config, which parses it once at start-up.
       "no-restricted-properties": [
         "error",
-        { object: "process", property: "env", message: "Read configuration through @acme/config." },
+        { object: "process", property: "env", message: "Read configuration through @authkit/config." },
       ],
     },
   },

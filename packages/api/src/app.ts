@@ -1,6 +1,6 @@
-import { createAuth, type Auth, type Clock, type PasswordHasher } from "@acme/auth";
-import type { Config } from "@acme/config";
-import { openDatabase, type Database } from "@acme/db";
+import { createAuth, type Auth, type Clock, type PasswordHasher } from "@authkit/auth";
+import type { Config } from "@authkit/config";
+import { openDatabase, type Database } from "@authkit/db";
 
 import { createLogger, type Logger } from "./http/log";
 import type { ApiSettings } from "./trpc";
@@ -23,7 +23,7 @@ export interface CreateAppOptions {
   db?: Database;
   /**
    * Applies migrations to the embedded database before use (pass `migrate` from
-   * `@acme/db/migrate`). Injected rather than imported so bundles without the schema engine
+   * `@authkit/db/migrate`). Injected rather than imported so bundles without the schema engine
    * (Next route handlers) can build an App too.
    */
   migrate?: (db: Database) => Promise<unknown>;

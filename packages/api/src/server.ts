@@ -8,8 +8,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 
-import { loadConfig, type Config } from "@acme/config";
-import { migrate } from "@acme/db/migrate";
+import { loadConfig, type Config } from "@authkit/config";
+import { migrate } from "@authkit/db/migrate";
 
 import { createApp, type App } from "./app";
 import { createNodeApiHandler } from "./http/node";

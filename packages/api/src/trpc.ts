@@ -7,8 +7,8 @@
 import { initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 
-import * as authProcedures from "@acme/auth";
-import type { AuthService } from "@acme/auth";
+import * as authProcedures from "@authkit/auth";
+import type { AuthService } from "@authkit/auth";
 
 // 1. CONTEXT ---------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { sha256 } from "@acme/auth";
+import { sha256 } from "@authkit/auth";
 
 import { createLogger } from "../src";
 import { pathOf, requestIdFrom } from "../src/http/log";

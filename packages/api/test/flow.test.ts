@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { databaseKinds } from "@acme/db/testing";
+import { databaseKinds } from "@authkit/db/testing";
 
 import {
   call,

@@ -3,15 +3,15 @@ import type { AddressInfo } from "node:net";
 
 import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 
-import type { Clock } from "@acme/auth";
-import { loadConfig } from "@acme/config";
+import type { Clock } from "@authkit/auth";
+import { loadConfig } from "@authkit/config";
 import {
   createTestDatabase,
   databaseKinds,
   type DatabaseKind,
   type TestDatabase,
-} from "@acme/db/testing";
-import { startUpstashRest, type UpstashRest } from "@acme/upstash-rest";
+} from "@authkit/db/testing";
+import { startUpstashRest, type UpstashRest } from "@authkit/upstash-rest";
 
 import {
   createApp,

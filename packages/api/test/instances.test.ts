@@ -9,8 +9,8 @@ import { fileURLToPath } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createTestDatabase, postgresAvailable, type TestDatabase } from "@acme/db/testing";
-import { startUpstashRest, type UpstashRest } from "@acme/upstash-rest";
+import { createTestDatabase, postgresAvailable, type TestDatabase } from "@authkit/db/testing";
+import { startUpstashRest, type UpstashRest } from "@authkit/upstash-rest";
 
 import { call, cookieFrom, login, registerAndLogin, TEST_SECRET, uniqueEmail } from "./harness";
 

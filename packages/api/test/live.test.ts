@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createTestDatabase, databaseKinds } from "@acme/db/testing";
+import { createTestDatabase, databaseKinds } from "@authkit/db/testing";
 
 import {
   call,

@@ -11,14 +11,14 @@ import { promisify } from "node:util";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { AuthError } from "@acme/auth";
+import { AuthError } from "@authkit/auth";
 import {
   createTestDatabase,
   databaseKinds,
   IN_CI,
   type DatabaseKind,
   type TestDatabase,
-} from "@acme/db/testing";
+} from "@authkit/db/testing";
 
 import { createOAuthHandlers, OAUTH_MAX_BODY_BYTES, type OAuthDeps } from "../src";
 import {

@@ -8,10 +8,10 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { sha256 } from "@acme/auth";
-import { openDatabase } from "@acme/db";
-import { createTestDatabase, postgresAvailable, type TestDatabase } from "@acme/db/testing";
-import { startUpstashRest } from "@acme/upstash-rest";
+import { sha256 } from "@authkit/auth";
+import { openDatabase } from "@authkit/db";
+import { createTestDatabase, postgresAvailable, type TestDatabase } from "@authkit/db/testing";
+import { startUpstashRest } from "@authkit/upstash-rest";
 
 import {
   call,

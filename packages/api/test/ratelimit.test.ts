@@ -250,7 +250,7 @@ describe("when the limiter's store is down", () => {
       expect(r.status).toBe(503);
       expect(r.body.error?.message).toBe("Service temporarily unavailable");
     }
-    const { startUpstashRest } = await import("@acme/upstash-rest");
+    const { startUpstashRest } = await import("@authkit/upstash-rest");
     const restarted = await startUpstashRest({ token: "test-token", port: upstash.port });
     try {
       // Nothing was half-done: the refresh token was never consumed, the account never counted.

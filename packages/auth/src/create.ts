@@ -1,7 +1,7 @@
 import { Redis } from "@upstash/redis";
 
-import type { Config } from "@acme/config";
-import type { Database } from "@acme/db";
+import type { Config } from "@authkit/config";
+import type { Database } from "@authkit/db";
 
 import { AccessTokens } from "./access-token";
 import { systemClock, type Clock } from "./clock";

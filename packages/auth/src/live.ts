@@ -1,4 +1,4 @@
-import type { Database, Prisma } from "@acme/db";
+import type { Database, Prisma } from "@authkit/db";
 
 import type { Clock } from "./clock";
 import { AuthError, orUnavailable } from "./errors";

@@ -3,7 +3,7 @@ import { isIP } from "node:net";
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
 
-import type { Database } from "@acme/db";
+import type { Database } from "@authkit/db";
 
 import type { Clock } from "./clock";
 

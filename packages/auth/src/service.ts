@@ -5,7 +5,7 @@ import {
   publicUserSelect,
   type Database,
   type PublicUser,
-} from "@acme/db";
+} from "@authkit/db";
 
 import type { AccessTokenClaims, AccessTokens, Role } from "./access-token";
 import type { Clock } from "./clock";

@@ -3,10 +3,10 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ConfigError, loadConfig } from "@acme/config";
-import { openDatabase } from "@acme/db";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "@acme/db/testing";
-import { startUpstashRest, type UpstashRest } from "@acme/upstash-rest";
+import { ConfigError, loadConfig } from "@authkit/config";
+import { openDatabase } from "@authkit/db";
+import { createTestDatabase, databaseKinds, type TestDatabase } from "@authkit/db/testing";
+import { startUpstashRest, type UpstashRest } from "@authkit/upstash-rest";
 
 import {
   clientIpKey,

@@ -38,7 +38,7 @@ export function packageOf(url: string): string {
   const plain = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (plain?.[1]) return plain[1];
   const ours = /\/(packages|apps|tooling)\/([^/]+)\//.exec(url);
-  if (ours) return `@acme/${ours[2]}`;
+  if (ours) return `@authkit/${ours[2]}`;
   return url.replace(/^file:\/\//, "");
 }
 

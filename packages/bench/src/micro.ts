@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { createCaller, createInnerContext } from "@acme/api";
+import { createCaller, createInnerContext } from "@authkit/api";
 import {
   AccessTokens,
   bearerToken,
@@ -27,10 +27,10 @@ import {
   PasswordHasher,
   type AccessTokenClaims,
   type RevocationStore,
-} from "@acme/auth";
-import { loadConfig } from "@acme/config";
-import { openDatabase, type Database } from "@acme/db";
-import { migrate } from "@acme/db/migrate";
+} from "@authkit/auth";
+import { loadConfig } from "@authkit/config";
+import { openDatabase, type Database } from "@authkit/db";
+import { migrate } from "@authkit/db/migrate";
 
 const { values } = parseArgs({
   options: {
@@ -115,7 +115,7 @@ async function measure(
   };
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), "acme-micro-"));
+const dataDir = mkdtempSync(join(tmpdir(), "authkit-micro-"));
 // An explicit environment object, not process.env: the bench controls every setting.
 const baseEnv = {
   NODE_ENV: "production",

@@ -63,7 +63,7 @@ const MEMORY_REQUESTS = Number(args["memory-requests"]);
 
 // ---- Environment --------------------------------------------------------------------------------
 
-const tmp = mkdtempSync(join(tmpdir(), "acme-bench-"));
+const tmp = mkdtempSync(join(tmpdir(), "authkit-bench-"));
 const logDir = join(tmp, "logs");
 const profileDir = join(tmp, "profiles");
 mkdirSync(logDir, { recursive: true });
@@ -97,7 +97,7 @@ function ourEnv(extra: Record<string, string>): Record<string, string | undefine
     AUTH_SECRET: authSecret,
     // One issuer for every server of the run, whatever its port, so tokens carry over between
     // the custom server and `next start` on the same data directory.
-    AUTH_ISSUER: "http://acme-bench.localhost",
+    AUTH_ISSUER: "http://authkit-bench.localhost",
     ...rateLimitEnv,
     ...extra,
   };
@@ -169,7 +169,7 @@ async function dropStaleDatabases(): Promise<void> {
   await admin.connect();
   try {
     const { rows } = await admin.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'acme\\_bench\\_%'",
+      "SELECT datname FROM pg_database WHERE datname LIKE 'authkit\\_bench\\_%'",
     );
     for (const { datname } of rows) {
       const pid = Number(/(\d+)$/.exec(datname)?.[1]);
@@ -492,7 +492,7 @@ let upstash: ServerProcess | undefined;
 
 async function ensurePostgres(): Promise<string> {
   if (pgUrl) return pgUrl;
-  pgUrl = await createDatabase(`acme_bench_${process.pid}`);
+  pgUrl = await createDatabase(`authkit_bench_${process.pid}`);
   await runCommand("pnpm", ["db:migrate"], {
     cwd: ROOT,
     env: { ...inheritedEnv, DATABASE_URL: pgUrl },
@@ -725,7 +725,7 @@ async function redis() {
 
 async function peer() {
   log("\n[peer] better-auth 1.7.25 getSession on plain node:http, PostgreSQL sessions");
-  const url = await createDatabase(`acme_bench_ba_${process.pid}`);
+  const url = await createDatabase(`authkit_bench_ba_${process.pid}`);
   const secret = randomBytes(32).toString("hex");
   const script = "src/peers/better-auth.ts";
   await runCommand(
@@ -1027,7 +1027,7 @@ function report(): string {
 const started = Date.now();
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 log(
-  `acme bench: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  `authkit bench: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
 );
 log(
   `duration ${DURATION} s + ${WARMUP} s warm-up per scenario, ${CONNECTIONS} connections; rate limits: ${Object.keys(rateLimitEnv).join(", ") || "none configured"}`,
@@ -1053,7 +1053,7 @@ try {
   const needsWeb = only.has("embedded") || only.has("next") || only.has("pg") || only.has("redis");
   if (needsWeb && !args["no-build"]) {
     log("building apps/web (turbo cache)…");
-    await runCommand("pnpm", ["turbo", "run", "build", "--filter=@acme/web"], {
+    await runCommand("pnpm", ["turbo", "run", "build", "--filter=@authkit/web"], {
       cwd: ROOT,
       env: { ...inheritedEnv, ...pick(parentEnv, ["TURBO_TOKEN"]) },
     });

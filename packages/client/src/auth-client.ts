@@ -93,7 +93,7 @@ export class AuthClient {
   private readonly listeners = new Set<() => void>();
 
   constructor(options: AuthClientOptions = {}) {
-    const name = options.name ?? "acme-auth";
+    const name = options.name ?? "authkit-auth";
     this.transport = options.transport ?? createTrpcTransport(options.url ?? "/api/trpc");
     this.locks = options.locks === undefined ? browserLocks() : options.locks;
     this.channel = options.channel === undefined ? browserChannel(name) : options.channel;

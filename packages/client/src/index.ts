@@ -1,5 +1,5 @@
 /**
- * @acme/client: the browser side of authentication, framework-agnostic.
+ * @authkit/client: the browser side of authentication, framework-agnostic.
  *
  *   const tokens = createAuthClient();            // memory-only access token, cross-tab refresh
  *   const trpc = createTRPCClient<AppRouter>({ links: authLinks({ tokens, url: "/api/trpc" }) });

@@ -9,7 +9,7 @@ import {
 import type { AnyTRPCRouter } from "@trpc/server";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
 
-import type { AppRouter } from "@acme/api";
+import type { AppRouter } from "@authkit/api";
 
 import type { AuthClient } from "./auth-client";
 import { isUnauthorized } from "./errors";

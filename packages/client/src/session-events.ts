@@ -103,7 +103,7 @@ const HANDOVER_GRACE_MS = 100;
 export function createSessionEvents(options: SessionEventsOptions): SessionEvents {
   const { tokens, client } = options;
   const locks = options.locks === undefined ? browserLocks() : options.locks;
-  const lockName = `${options.name ?? "acme-auth"}:events`;
+  const lockName = `${options.name ?? "authkit-auth"}:events`;
   const logoutGraceMs = options.logoutGraceMs ?? 1_000;
 
   let status: SessionEventsStatus = "off";

@@ -1,6 +1,6 @@
 import { createTRPCClient, httpLink } from "@trpc/client";
 
-import type { AppRouter } from "@acme/api";
+import type { AppRouter } from "@authkit/api";
 
 import type { AuthTransport } from "./types";
 

@@ -1,6 +1,6 @@
 import type { inferRouterOutputs } from "@trpc/server";
 
-import type { AppRouter } from "@acme/api";
+import type { AppRouter } from "@authkit/api";
 
 type Outputs = inferRouterOutputs<AppRouter>;
 

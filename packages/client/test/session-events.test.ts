@@ -2,7 +2,7 @@ import { createTRPCClient, TRPCClientError, type TRPCLink } from "@trpc/client";
 import { observable, type Observer } from "@trpc/server/observable";
 import { afterEach, describe, expect, it } from "vitest";
 
-import type { AppRouter } from "@acme/api";
+import type { AppRouter } from "@authkit/api";
 
 import {
   authLink,

@@ -1,4 +1,4 @@
-import { loadConfig } from "@acme/config";
+import { loadConfig } from "@authkit/config";
 
 import { openDatabase } from "./client";
 import { createMigration, migrate, pendingSchemaChanges } from "./migrate";

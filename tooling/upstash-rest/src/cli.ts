@@ -26,7 +26,7 @@ if (values.help) {
   process.exit(0);
 }
 
-// A dev tool outside the app: it reads its two variables itself instead of through @acme/config.
+// A dev tool outside the app: it reads its two variables itself instead of through @authkit/config.
 /* eslint-disable no-restricted-properties */
 const token = values.token ?? process.env["UPSTASH_REDIS_REST_TOKEN"];
 const redisUrl = values.redis ?? process.env["REDIS_URL"];

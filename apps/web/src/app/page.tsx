@@ -6,7 +6,7 @@ import { ChangePasswordForm } from "~/components/change-password";
 import { LogoutEverywhere } from "~/components/logout-everywhere";
 import { RequireAuth } from "~/components/require-auth";
 import { Alert, Badge, Card } from "~/components/ui";
-import type { AuthUser } from "@acme/client";
+import type { AuthUser } from "@authkit/client";
 import { errorMessage } from "~/lib/errors";
 import { useTRPC } from "~/lib/trpc";
 

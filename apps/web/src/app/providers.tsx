@@ -4,8 +4,8 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { createTRPCClient, type TRPCClient } from "@trpc/client";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 
-import type { AppRouter } from "@acme/api";
-import { authLinks, createSessionEvents } from "@acme/client";
+import type { AppRouter } from "@authkit/api";
+import { authLinks, createSessionEvents } from "@authkit/client";
 
 import { getAuthClient, lazyTokens, useAuth } from "~/lib/auth";
 import { shouldRetry } from "~/lib/errors";
@@ -42,7 +42,7 @@ export function Providers({ children }: { children: ReactNode }) {
 
 /**
  * Restores the session once per page load, drops cached data when the user changes, and keeps
- * the live `session.events` stream open while signed in (one per browser, see @acme/client):
+ * the live `session.events` stream open while signed in (one per browser, see @authkit/client):
  * a session revoked anywhere signs this browser out at once, with the reason for /login to show.
  */
 function SessionKeeper({

@@ -3,7 +3,7 @@
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, type ReactNode } from "react";
 
-import type { AuthUser } from "@acme/client";
+import type { AuthUser } from "@authkit/client";
 
 import { useAuth } from "~/lib/auth";
 import { loginHref } from "~/lib/navigation";

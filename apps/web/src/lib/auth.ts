@@ -2,7 +2,7 @@
 
 import { useSyncExternalStore } from "react";
 
-import { createAuthClient, type AuthClient, type AuthState } from "@acme/client";
+import { createAuthClient, type AuthClient, type AuthState } from "@authkit/client";
 
 /**
  * One token manager per page, created on first use in the browser only: server rendering must

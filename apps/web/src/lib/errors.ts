@@ -1,4 +1,4 @@
-import { errorCode } from "@acme/client";
+import { errorCode } from "@authkit/client";
 
 /** The shape our API's error formatter gives every error (`zodError` for bad input). */
 interface ApiErrorData {

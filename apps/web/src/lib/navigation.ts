@@ -1,4 +1,4 @@
-import type { SessionEndCause } from "@acme/client";
+import type { SessionEndCause } from "@authkit/client";
 
 /**
  * Where to go after signing in. Only a path on this site: an absolute or protocol-relative URL

@@ -2,6 +2,6 @@
 
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 
-import type { AppRouter } from "@acme/api";
+import type { AppRouter } from "@authkit/api";
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();

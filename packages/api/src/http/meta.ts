@@ -1,6 +1,6 @@
 import type { TRPCError } from "@trpc/server";
 
-import { AuthError } from "@acme/auth";
+import { AuthError } from "@authkit/auth";
 
 import type { Context } from "../trpc";
 

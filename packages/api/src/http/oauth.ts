@@ -15,7 +15,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 
-import { AuthError, type AuthService, type KeySet, type TokenPair } from "@acme/auth";
+import { AuthError, type AuthService, type KeySet, type TokenPair } from "@authkit/auth";
 import { writeFetchResponse } from "./fetch-to-node";
 
 export const OAUTH_TOKEN_PATH = "/api/auth/token";

@@ -5,7 +5,7 @@ import {
   readRefreshCookie,
   serializeRefreshCookie,
   type TokenPair,
-} from "@acme/auth";
+} from "@authkit/auth";
 
 import { changePasswordInput, loginInput, registerInput } from "../schemas";
 import { createTRPCRouter, protectedProcedure, publicProcedure, type Context } from "../trpc";

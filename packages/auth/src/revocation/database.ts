@@ -1,4 +1,4 @@
-import type { Database } from "@acme/db";
+import type { Database } from "@authkit/db";
 
 import { createBatcher } from "./batch";
 import type { RevocationStore } from "./store";

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 
-import type { AuthUser } from "@acme/client";
+import type { AuthUser } from "@authkit/client";
 
 import { Button } from "~/components/form";
 import { RequireAuth } from "~/components/require-auth";

@@ -1,4 +1,4 @@
-import { createOAuthHandlers, type OAuthHandlers } from "@acme/api";
+import { createOAuthHandlers, type OAuthHandlers } from "@authkit/api";
 
 import { getApp } from "~/server/app";
 

@@ -1,4 +1,4 @@
-import { createFetchApiHandler } from "@acme/api";
+import { createFetchApiHandler } from "@authkit/api";
 
 import { getApp } from "~/server/app";
 

@@ -1,34 +1,29 @@
 /**
- * The production server: one Node process. The API (/api/trpc) is answered by tRPC's node
- * adapter directly, at a fraction of a Next route handler's cost; every other request goes
- * to Next's request handler.
+ * The production server: one Node process. The API (/api/*, the JWKS) is answered by the API's
+ * own handler, at a fraction of a Next route handler's cost; every other request goes to
+ * Next's request handler.
  */
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 
 import next from "next";
 
-import { createApp, createNodeApiHandler, trackRequest } from "@authkit/api";
+import { createApp, createNodeListener, provideApp } from "@authkit/api";
 import { loadConfig } from "@authkit/config";
 import { migrate } from "@authkit/db/migrate";
 
 const dev = process.argv.includes("--dev");
 // eslint-disable-next-line no-restricted-properties -- process entry: config is parsed once here
 const config = loadConfig(process.env);
-const appPromise = createApp(config, { migrate });
-(globalThis as { __authkitApp?: typeof appPromise }).__authkitApp = appPromise;
-const app = await appPromise;
+// Shared with Next's route handlers, which must not open a second database.
+const app = await provideApp(() => createApp(config, { migrate }));
 
-const handleApi = createNodeApiHandler(app);
 const nextApp = next({ dev, dir: fileURLToPath(new URL(".", import.meta.url)), port: config.port });
 const handleNext = nextApp.getRequestHandler();
 await nextApp.prepare();
 
-const server = createServer((req, res) => {
-  // One structured log line per request, pages included (x-request-id in and out).
-  trackRequest(app.logger, req, res);
-  if (!handleApi(req, res)) void handleNext(req, res);
-});
+// One access-log line per request, pages included (x-request-id in and out).
+const server = createServer(createNodeListener(app, (req, res) => void handleNext(req, res)));
 server.listen(config.port, () => {
   app.logger.info(
     {

@@ -21,7 +21,11 @@ export default tseslint.config(
       // Env access belongs to @authkit/config, which parses it once at start-up.
       "no-restricted-properties": [
         "error",
-        { object: "process", property: "env", message: "Read configuration through @authkit/config." },
+        {
+          object: "process",
+          property: "env",
+          message: "Read configuration through @authkit/config.",
+        },
       ],
     },
   },

@@ -1,4 +1,10 @@
-import { createAuth, type Auth, type Clock, type PasswordHasher } from "@authkit/auth";
+import {
+  createAuth,
+  type Auth,
+  type Clock,
+  type PasswordHasher,
+  type SecurityEvent,
+} from "@authkit/auth";
 import type { Config } from "@authkit/config";
 import { openDatabase, type Database } from "@authkit/db";
 
@@ -11,7 +17,7 @@ export interface App {
   db: Database;
   auth: Auth;
   settings: ApiSettings;
-  /** Structured logs (pino) at `LOG_LEVEL`; one line per request from the HTTP mounts. */
+  /** Structured logs (pino) at `LOG_LEVEL`: one line per request, and the security events. */
   logger: Logger;
   close(): Promise<void>;
 }
@@ -31,30 +37,53 @@ export interface CreateAppOptions {
   logDestination?: Parameters<typeof createLogger>[0]["destination"];
 }
 
+/** Events a SOC should look at first; the rest are the audit trail. */
+const WARN_EVENTS = new Set<SecurityEvent["event"]>([
+  "login.rate_limited",
+  "refresh.reuse",
+  "password.change_failed",
+  "revocation_store.rebuilding",
+  "revocation_store.invalidated",
+]);
+
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
+  const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
   const db = options.db ?? (await openDatabase(config.database));
   // The embedded database belongs to this process alone, so it migrates itself on start-up.
   // PostgreSQL is migrated by `pnpm db:migrate` as a deploy step, once for all instances.
   if (!options.db && db.kind === "pglite" && options.migrate) await options.migrate(db);
-  const auth = await createAuth({ config, db, clock: options.clock, passwords: options.passwords });
-  if (config.admin) await auth.service.ensureAdmin(config.admin);
-  const prune = setInterval(
-    () => void auth.service.pruneExpired().catch(() => undefined),
-    10 * 60_000,
-  );
+  const auth = await createAuth({
+    config,
+    db,
+    clock: options.clock,
+    passwords: options.passwords,
+    events: (event) => {
+      const warn =
+        WARN_EVENTS.has(event.event) ||
+        (event.event === "admin.bootstrap" && event.reason === "password_reset");
+      logger[warn ? "warn" : "info"](event, event.event);
+    },
+  });
+  // The key's id, never the key: instances that log different ids sign with different keys, and
+  // every token one of them mints is refused by the others.
+  logger.info({ kid: auth.keys.signing.kid, alg: auth.keys.signing.alg }, "signing key");
+  if (config.admin) await auth.accounts.ensureAdmin(config.admin);
+  const prune = setInterval(() => void auth.prune().catch(() => undefined), 10 * 60_000);
   prune.unref();
   return {
     config,
     db,
     auth,
     settings: {
-      secureCookies: config.isProduction,
+      // `Secure` follows the scheme users reach the app by: an https APP_URL behind a proxy
+      // gets secure cookies whatever NODE_ENV says, and plain-http local runs still work.
+      secureCookies: new URL(config.appUrl).protocol === "https:",
       allowedOrigins: [new URL(config.appUrl).origin],
     },
-    logger: createLogger({ level: config.logLevel, destination: options.logDestination }),
+    logger,
     close: async () => {
       clearInterval(prune);
-      await auth.bus.close();
+      await auth.close();
       if (!options.db) await db.close();
     },
   };

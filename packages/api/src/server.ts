@@ -12,7 +12,7 @@ import { loadConfig, type Config } from "@authkit/config";
 import { migrate } from "@authkit/db/migrate";
 
 import { createApp, type App } from "./app";
-import { createNodeApiHandler } from "./http/node";
+import { createNodeListener } from "./http/node";
 
 export interface ApiServer {
   app: App;
@@ -26,11 +26,11 @@ export async function startApiServer(
   { host = "127.0.0.1" } = {},
 ): Promise<ApiServer> {
   const app = await createApp(config, { migrate });
-  const handleApi = createNodeApiHandler(app);
-  const server = createServer((req, res) => {
-    if (!handleApi(req, res))
-      res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not_found"}');
-  });
+  const server = createServer(
+    createNodeListener(app, (_req, res) =>
+      res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not_found"}'),
+    ),
+  );
   await new Promise<void>((resolve) => server.listen(config.port, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -48,7 +48,7 @@ export async function startApiServer(
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   // eslint-disable-next-line no-restricted-properties -- process entry: config is parsed once here
   const api = await startApiServer(loadConfig(process.env));
-  console.log(`API listening on ${api.url}`);
+  api.app.logger.info({ url: api.url }, `API listening on ${api.url}`);
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => void api.close().finally(() => process.exit(0)));
   }

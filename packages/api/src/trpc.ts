@@ -2,30 +2,32 @@
  * The tRPC setup of the API, read top to bottom:
  * 1. context: what every procedure receives, built from a `Headers` object only;
  * 2. initialization: the error formatter that flattens zod errors;
- * 3. procedure builders: the public, protected and admin procedures of packages/auth.
+ * 3. procedure builders: the public, protected, admin and ticket procedures of packages/auth.
  */
 import { initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 
-import * as authProcedures from "@authkit/auth";
-import type { AuthService } from "@authkit/auth";
+import type { Auth, RequestMeta } from "@authkit/auth";
+import * as guards from "@authkit/auth/trpc";
 
 // 1. CONTEXT ---------------------------------------------------------------------------------
 
 export interface ApiSettings {
-  /** Secure cookies (production). */
+  /** `Secure` cookies with the `__Secure-` prefix: on when APP_URL is https. */
   secureCookies: boolean;
   /** Origins besides the request's own host allowed to make cookie-authenticated calls. */
   allowedOrigins: readonly string[];
 }
 
 export interface CreateContextOptions {
-  auth: AuthService;
+  auth: Auth;
   settings: ApiSettings;
   headers: Headers;
   resHeaders?: Headers;
-  /** The caller's address as the transport saw it (after any trusted proxy). */
-  clientIp?: string | undefined;
+  /** The caller's address after trusted proxies; null when the transport cannot know it. */
+  clientIp?: string | null;
+  /** The access log's id for this request, carried into security events. */
+  requestId?: string;
 }
 
 /** The inner context: everything a procedure needs, testable with `createCaller` and no server. */
@@ -34,9 +36,15 @@ export function createInnerContext({
   settings,
   headers,
   resHeaders = new Headers(),
-  clientIp,
+  clientIp = null,
+  requestId,
 }: CreateContextOptions) {
-  return { auth, settings, headers, resHeaders, clientIp: clientIp ?? "unknown" };
+  const meta: RequestMeta = {
+    userAgent: headers.get("user-agent"),
+    clientIp,
+    ...(requestId ? { requestId } : {}),
+  };
+  return { auth, settings, headers, resHeaders, meta };
 }
 
 export type Context = ReturnType<typeof createInnerContext>;
@@ -63,8 +71,8 @@ export const createCallerFactory = t.createCallerFactory;
 
 // 3. PROCEDURES ------------------------------------------------------------------------------
 
-export const publicProcedure = t.procedure.concat(authProcedures.publicProcedure);
-export const protectedProcedure = t.procedure.concat(authProcedures.protectedProcedure);
-export const adminProcedure = t.procedure.concat(authProcedures.adminProcedure);
+export const publicProcedure = t.procedure.concat(guards.publicProcedure);
+export const protectedProcedure = t.procedure.concat(guards.protectedProcedure);
+export const adminProcedure = t.procedure.concat(guards.adminProcedure);
 /** For subscriptions: authenticated by a single-use ticket from `auth.ticket`, watched for revocation. */
-export const ticketProcedure = t.procedure.concat(authProcedures.ticketProcedure);
+export const ticketProcedure = t.procedure.concat(guards.ticketProcedure);

@@ -7,13 +7,14 @@ import { randomUUID } from "node:crypto";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { sha256 } from "@authkit/auth";
+import { sha256 } from "@authkit/auth/internal";
 
 import { createLogger } from "../src";
 import { pathOf, requestIdFrom } from "../src/http/log";
 import {
   call,
   cookieFrom,
+  LogCapture,
   quickDatabase,
   rawRefreshToken,
   startTestServer,
@@ -22,21 +23,7 @@ import {
   type TestServer,
 } from "./harness";
 
-class Capture {
-  readonly chunks: string[] = [];
-  write(chunk: string) {
-    this.chunks.push(chunk);
-  }
-  get text() {
-    return this.chunks.join("");
-  }
-  get lines(): Record<string, unknown>[] {
-    return this.text
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-  }
-}
+const Capture = LogCapture;
 
 describe.each(["node", "fetch"] as const)("request logs, %s mount", (mount) => {
   let server: TestServer;

@@ -16,11 +16,11 @@ import { startUpstashRest, type UpstashRest } from "@authkit/upstash-rest";
 import {
   createApp,
   createFetchApiHandler,
-  createNodeApiHandler,
+  createNodeListener,
   type App,
   type CreateAppOptions,
 } from "../src";
-import { writeFetchResponse } from "../src/http/fetch-to-node";
+import { writeResponse } from "../src/http/node";
 
 export const TEST_SECRET = "9c1e4b7a2f5d8e0c3b6a9f2e5d8c1b4a7f0e3d6c9b2a5f8e1d4c7b0a3f6e9d2c";
 export type StoreKind = "database" | "upstash";
@@ -53,6 +53,12 @@ export interface StartOptions {
   db?: TestDatabase;
   /** Where the server's log lines go (with `env.LOG_LEVEL`); dropped by default. */
   logDestination?: CreateAppOptions["logDestination"];
+  /** The password hasher (e.g. with a tiny queue); the default one otherwise. */
+  passwords?: CreateAppOptions["passwords"];
+  /** The redis-server behind the Upstash endpoint, e.g. another database number to flush. */
+  redisUrl?: string;
+  /** Serve this Upstash endpoint (e.g. a previous server's); close() keeps it. */
+  upstash?: UpstashRest;
 }
 
 /**
@@ -74,9 +80,14 @@ export async function startTestServer({
   env = {},
   db: shared,
   logDestination,
+  passwords,
+  redisUrl,
+  upstash: sharedUpstash,
 }: StartOptions): Promise<TestServer> {
   const db = shared ?? (await createTestDatabase(database));
-  const upstash = store === "upstash" ? await startUpstashRest({ token: "test-token" }) : undefined;
+  const upstash =
+    sharedUpstash ??
+    (store === "upstash" ? await startUpstashRest({ token: "test-token", redisUrl }) : undefined);
   const clock = new TestClock();
   const config = loadConfig(
     {
@@ -92,7 +103,7 @@ export async function startTestServer({
     },
     { warn: () => undefined },
   );
-  const app = await createApp(config, { db, clock, logDestination });
+  const app = await createApp(config, { db, clock, logDestination, passwords });
   const server = createServer(mount === "node" ? nodeListener(app) : fetchListener(app));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -106,17 +117,14 @@ export async function startTestServer({
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close();
-      await upstash?.close();
+      if (!sharedUpstash) await upstash?.close();
       if (!shared) await db.destroy();
     },
   };
 }
 
 function nodeListener(app: App) {
-  const handle = createNodeApiHandler(app);
-  return (req: IncomingMessage, res: ServerResponse) => {
-    if (!handle(req, res)) res.writeHead(404).end();
-  };
+  return createNodeListener(app, (_req, res) => res.writeHead(404).end());
 }
 
 /** The route-handler mount, driven through a node server so both mounts face the same tests. */
@@ -125,7 +133,7 @@ function fetchListener(app: App) {
   return (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const request = incomingMessageToRequest(req, res, { maxBodySize: 1024 * 1024 });
-      await writeFetchResponse(res, await handle(request));
+      await writeResponse(res, await handle(request));
     })();
   };
 }
@@ -247,4 +255,21 @@ export function matrix(databaseKinds: DatabaseKind[]): [DatabaseKind, StoreKind]
   return databaseKinds.flatMap((d) =>
     (["database", "upstash"] as const).map((s): [DatabaseKind, StoreKind] => [d, s]),
   );
+}
+
+/** Collects a server's log lines (pass as `logDestination`). */
+export class LogCapture {
+  readonly chunks: string[] = [];
+  write(chunk: string) {
+    this.chunks.push(chunk);
+  }
+  get text() {
+    return this.chunks.join("");
+  }
+  get lines(): Record<string, unknown>[] {
+    return this.text
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
 }

@@ -37,10 +37,14 @@ function startInstance(env: Record<string, string>): Promise<Instance> {
       PORT: "0",
       AUTH_SECRET: TEST_SECRET,
       APP_URL: "http://app.test",
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: "info",
       RATE_LIMIT_LOGIN_IP: "100000/1m",
       RATE_LIMIT_REFRESH_IP: "100000/1m",
       RATE_LIMIT_REGISTER_IP: "100000/1m",
+      // These processes run on the real clock, which the tests cannot step past a reuse grace:
+      // without one, they check the strict rule (one winner, every replay is theft) across
+      // instances. The grace itself is tested in rotation.test.ts.
+      REFRESH_REUSE_GRACE: "0s",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

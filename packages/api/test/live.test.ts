@@ -13,24 +13,7 @@ import {
   TEST_SECRET,
   type TestServer,
 } from "./harness";
-import { openSse, subscriptionUrl, type SseEvent } from "./sse";
-
-const isError = (e: SseEvent) => e.event === "serialized-error";
-const errorCode = (e: SseEvent) => (e.data as { data: { code: string } }).data.code;
-const isRevoked = (e: SseEvent) => (e.data as { type?: string }).type === "revoked";
-
-async function ticketFor(base: string, token: string): Promise<string> {
-  const result = await call<{ ticket: string; expiresIn: number }>(
-    base,
-    "mutation",
-    "auth.ticket",
-    { token },
-  );
-  expect(result.status).toBe(200);
-  expect(result.data.expiresIn).toBe(30);
-  expect(result.data.ticket.length).toBeGreaterThanOrEqual(22);
-  return result.data.ticket;
-}
+import { errorCode, isError, isRevoked, openSse, subscriptionUrl, ticketFor } from "./sse";
 
 describe.each(await databaseKinds())("live sessions on %s", (database) => {
   let server: TestServer;
@@ -116,10 +99,16 @@ describe.each(await databaseKinds())("live sessions on %s", (database) => {
         input: { id: target.id },
       });
     }
-    if (reason === "role_changed") await server.app.auth.service.setRole(user.userId, "admin");
+    if (reason === "role_changed") await server.app.auth.admin.setRole(user.userId, "admin");
     if (reason === "refresh_token_reused") {
       await call(base, "mutation", "auth.refresh", { cookie: user.cookie });
-      await call(base, "mutation", "auth.refresh", { cookie: user.cookie });
+      // Past the reuse grace, a replay is theft.
+      server.clock.advance(11);
+      try {
+        await call(base, "mutation", "auth.refresh", { cookie: user.cookie });
+      } finally {
+        server.clock.advance(-11);
+      }
     }
     expect((await stream.waitFor(isRevoked, 2000)).data).toEqual({ type: "revoked", reason });
     expect(errorCode(await stream.waitFor(isError, 2000))).toBe("UNAUTHORIZED");
@@ -146,7 +135,7 @@ describe.each(await databaseKinds())("live sessions on %s", (database) => {
     // Used tickets are gone once expired.
     server.clock.advance(60);
     try {
-      await server.app.auth.service.pruneExpired();
+      await server.app.auth.prune();
       expect(await server.db.prisma.sessionTicket.count()).toBe(0);
     } finally {
       server.clock.advance(-60);
@@ -168,14 +157,14 @@ describe("live sessions across processes", () => {
         AUTH_SECRET: TEST_SECRET,
         APP_URL: "http://app.test",
         DATABASE_URL: db.url!,
-        LOG_LEVEL: "silent",
+        LOG_LEVEL: "info",
       },
       stdio: ["ignore", "pipe", "inherit"],
     });
     try {
       const b = await new Promise<string>((resolve, reject) => {
         child.stdout.on("data", (chunk: Buffer) => {
-          const match = /listening on (http:\S+)/.exec(chunk.toString());
+          const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(chunk.toString());
           if (match) resolve(match[1]!);
         });
         child.once("exit", (code) => reject(new Error(`server B exited with ${code}`)));

@@ -1,3 +1,7 @@
+import { expect } from "vitest";
+
+import { call } from "./harness";
+
 /** A minimal server-sent-events reader over fetch, for tests: what an EventSource would see. */
 export interface SseEvent {
   event: string;
@@ -94,3 +98,21 @@ export async function openSse(url: string): Promise<SseStream> {
 
 export const subscriptionUrl = (base: string, path: string, input: unknown) =>
   `${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`;
+
+export const isError = (e: SseEvent) => e.event === "serialized-error";
+export const errorCode = (e: SseEvent) => (e.data as { data: { code: string } }).data.code;
+export const isRevoked = (e: SseEvent) => (e.data as { type?: string }).type === "revoked";
+
+/** A fresh single-use ticket from `auth.ticket`, checked for its documented shape. */
+export async function ticketFor(base: string, token: string): Promise<string> {
+  const result = await call<{ ticket: string; expiresIn: number }>(
+    base,
+    "mutation",
+    "auth.ticket",
+    { token },
+  );
+  expect(result.status).toBe(200);
+  expect(result.data.expiresIn).toBe(30);
+  expect(result.data.ticket.length).toBeGreaterThanOrEqual(22);
+  return result.data.ticket;
+}

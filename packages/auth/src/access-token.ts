@@ -1,8 +1,9 @@
-import { jwtVerify, SignJWT, type JWTHeaderParameters } from "jose";
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters } from "jose";
+import { LRUCache } from "lru-cache";
 import { z } from "zod";
 
 import type { Clock } from "./clock";
-import { AuthError } from "./errors";
+import { AuthError, unauthenticated } from "./errors";
 import type { KeySet } from "./keys";
 
 export type Role = "user" | "admin";
@@ -43,20 +44,29 @@ export interface AccessTokenOptions {
 }
 
 /**
- * Signs and verifies access tokens. jose does the cryptography; a bounded cache of verified
- * claims, keyed by the full token string and dropped at `exp`, means each token pays for one
- * signature check in its lifetime. Revocation is not cached: callers check it on every request.
+ * Signs and verifies access tokens. jose does the cryptography; an LRU of verified claims, keyed
+ * by the full token string, each entry living until its token's `exp`, means each token pays for
+ * one signature check in its lifetime. Revocation is not cached: callers check it every request.
+ *
+ * A token claiming a longer life than this server issues is refused: revocation records are kept
+ * for one access-token lifetime, so a token minted under a longer ACCESS_TOKEN_TTL would outlive
+ * the record that revokes it.
  */
 export class AccessTokens {
-  private readonly cache = new Map<string, AccessTokenClaims>();
-  private readonly cacheSize: number;
+  private readonly cache: LRUCache<string, AccessTokenClaims> | undefined;
 
   constructor(private readonly options: AccessTokenOptions) {
-    this.cacheSize = options.cacheSize ?? 10_000;
+    const max = options.cacheSize ?? 10_000;
+    this.cache = max > 0 ? new LRUCache({ max, ttlAutopurge: false }) : undefined;
   }
 
   get ttlSeconds(): number {
     return this.options.ttlSeconds;
+  }
+
+  /** The clock leeway allowed on `exp`, `nbf` and `iat`. */
+  get leewaySeconds(): number {
+    return this.options.clockToleranceSeconds;
   }
 
   async sign(
@@ -77,23 +87,30 @@ export class AccessTokens {
     return { token, claims: full };
   }
 
-  /** Verified claims, or AuthError UNAUTHENTICATED for every kind of bad token. */
+  /** Whether this token's signature was already checked by this process (and it has not expired). */
+  isKnown(token: string): boolean {
+    return this.cache?.has(token) ?? false;
+  }
+
+  /** Verified claims, or AuthError UNAUTHENTICATED (with the cause for the log) for any bad token. */
   async verify(token: string): Promise<AccessTokenClaims> {
-    const nowSeconds = this.options.clock.now() / 1000;
-    const cached = this.cache.get(token);
+    const cached = this.cache?.get(token);
     if (cached) {
-      if (cached.exp + this.options.clockToleranceSeconds > nowSeconds) return cached;
-      this.cache.delete(token);
-      throw new AuthError("UNAUTHENTICATED");
+      // The LRU's own timer is the process clock; the injected clock decides expiry.
+      if (cached.exp + this.options.clockToleranceSeconds > this.options.clock.now() / 1000)
+        return cached;
+      this.cache?.delete(token);
+      throw unauthenticated("TOKEN_EXPIRED");
     }
     const claims = await this.verifyUncached(token);
-    this.remember(token, claims);
+    const ttl = (claims.exp + this.options.clockToleranceSeconds) * 1000 - this.options.clock.now();
+    if (ttl > 0) this.cache?.set(token, claims, { ttl });
     return claims;
   }
 
   private async verifyUncached(token: string): Promise<AccessTokenClaims> {
     if (token.length > MAX_TOKEN_LENGTH || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
-      throw new AuthError("UNAUTHENTICATED");
+      throw unauthenticated("TOKEN_MALFORMED");
     }
     const { keys, issuer, audience, clockToleranceSeconds, clock } = this.options;
     try {
@@ -104,7 +121,7 @@ export class AccessTokens {
           // accepted: no `alg: none`, no HS256-with-a-public-key, no jku/x5u/jwk header lookups.
           const key =
             typeof header.kid === "string" ? keys.verification.get(header.kid) : undefined;
-          if (!key || header.alg !== key.alg) throw new AuthError("UNAUTHENTICATED");
+          if (!key || header.alg !== key.alg) throw unauthenticated("TOKEN_INVALID");
           return key.key;
         },
         {
@@ -118,24 +135,21 @@ export class AccessTokens {
         },
       );
       const parsed = claimsSchema.safeParse(payload);
-      if (!parsed.success) throw new AuthError("UNAUTHENTICATED");
+      if (!parsed.success) throw unauthenticated("TOKEN_INVALID");
       // jose leaves a future `iat` alone; a token "issued" beyond the leeway is not ours.
       if (parsed.data.iat > clock.now() / 1000 + clockToleranceSeconds)
-        throw new AuthError("UNAUTHENTICATED");
+        throw unauthenticated("TOKEN_INVALID");
+      if (parsed.data.exp - parsed.data.iat > this.options.ttlSeconds)
+        throw unauthenticated("TOKEN_LIFETIME");
       return parsed.data;
     } catch (error) {
-      // Forged, expired, wrong issuer, unknown kid…: one code, so one 401 for every cause.
-      throw new AuthError("UNAUTHENTICATED", { cause: error });
+      // Forged, expired, wrong issuer, unknown kid…: one code, so one 401 for every cause; the
+      // reason goes to the server log only.
+      if (error instanceof AuthError) throw error;
+      throw unauthenticated(
+        error instanceof joseErrors.JWTExpired ? "TOKEN_EXPIRED" : "TOKEN_INVALID",
+        error,
+      );
     }
-  }
-
-  private remember(token: string, claims: AccessTokenClaims): void {
-    if (this.cacheSize <= 0) return;
-    if (this.cache.size >= this.cacheSize) {
-      // Map keeps insertion order: the first key is the oldest entry.
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
-    }
-    this.cache.set(token, claims);
   }
 }

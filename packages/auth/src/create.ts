@@ -4,22 +4,29 @@ import type { Config } from "@authkit/config";
 import type { Database } from "@authkit/db";
 
 import { AccessTokens } from "./access-token";
+import { createAccounts } from "./accounts";
+import { createAdmin } from "./admin";
+import { createAuthenticate } from "./authenticate";
 import { systemClock, type Clock } from "./clock";
+import { now, type Core } from "./core";
+import { createDeviceTokens } from "./device";
+import { discardEvents, type SecurityEventSink } from "./events";
 import { loadKeySet, type KeySet } from "./keys";
+import { LiveSessions } from "./live";
+import { createLogin } from "./login";
 import { PasswordHasher } from "./password";
 import { cryptoRandom, type Random } from "./random";
-import {
-  DatabaseRateLimiter,
-  rateLimitsFromConfig,
-  UpstashRateLimiter,
-  type RateLimiter,
-} from "./rate-limit";
+import { createRateGate, rateLimitsFromConfig } from "./rate-gate";
+import { DatabaseRateLimiter } from "./rate-limit/database";
+import type { RateLimiter } from "./rate-limit/types";
+import { UpstashRateLimiter } from "./rate-limit/upstash";
+import { createRevocation } from "./revocation";
+import { LocalRevocationBus, PostgresRevocationBus, type RevocationBus } from "./revocation/bus";
 import { DatabaseRevocationStore } from "./revocation/database";
 import type { RevocationStore } from "./revocation/store";
 import { UpstashRevocationStore } from "./revocation/upstash";
-import { LiveSessions } from "./live";
-import { LocalRevocationBus, PostgresRevocationBus, type RevocationBus } from "./revocation/bus";
-import { AuthService } from "./service";
+import { createRotation } from "./rotation";
+import { createSessions } from "./sessions";
 
 export interface CreateAuthOptions {
   config: Pick<Config, "auth" | "upstash" | "database" | "rateLimit">;
@@ -27,32 +34,49 @@ export interface CreateAuthOptions {
   clock?: Clock;
   random?: Random;
   passwords?: PasswordHasher;
+  /** Where security events go (the API logs them); dropped by default. */
+  events?: SecurityEventSink;
   /** Override the store chosen from config (tests). */
   store?: RevocationStore;
   /** Override the rate limiter chosen from config (tests). */
   rateLimiter?: RateLimiter;
 }
 
+/** The auth core: one object per process, its parts grouped by what they act on. */
 export interface Auth {
-  service: AuthService;
+  /** Verifies an access token and checks revocation: the guard of every protected procedure. */
+  authenticate: ReturnType<typeof createAuthenticate>;
+  sessions: ReturnType<typeof createSessions> & {
+    login: ReturnType<typeof createLogin>;
+    /** Refresh-token rotation (tRPC `auth.refresh`, the OAuth `refresh_token` grant). */
+    refresh: ReturnType<typeof createRotation>;
+  };
+  accounts: ReturnType<typeof createAccounts>;
+  admin: ReturnType<typeof createAdmin>;
   /** Tickets and session watches for live subscriptions. */
   live: LiveSessions;
-  /** Carries revocations to the live streams of every instance. */
-  bus: RevocationBus;
   keys: KeySet;
+  /** Where protected requests check revocation: Redis with Upstash, else the database. */
   store: RevocationStore;
   /** Redis (sliding window) with Upstash, else the database (fixed window). */
   rateLimiter: RateLimiter;
-  redis: Redis | undefined;
+  /** Carries revocations to the live streams of every instance. */
+  bus: RevocationBus;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Deletes rows nothing can use any more: expired denylist entries, tickets, tokens, sessions. */
+  prune(): Promise<void>;
+  close(): Promise<void>;
 }
 
-/** Wires the core from config: keys imported once, the store picked by `UPSTASH_REDIS_REST_URL`. */
+/** Wires the core from config: keys imported once, the stores picked by `UPSTASH_REDIS_REST_URL`. */
 export async function createAuth({
   config,
   db,
   clock = systemClock,
   random = cryptoRandom,
   passwords,
+  events = discardEvents,
   store,
   rateLimiter,
 }: CreateAuthOptions): Promise<Auth> {
@@ -65,14 +89,6 @@ export async function createAuth({
         retry: false,
       })
     : undefined;
-  const revocation =
-    store ??
-    (redis
-      ? new UpstashRevocationStore(redis, {
-          accessTokenTtlSeconds: config.auth.accessTokenTtl,
-          clockToleranceSeconds: config.auth.clockTolerance,
-        })
-      : new DatabaseRevocationStore(db));
   const tokens = new AccessTokens({
     keys,
     issuer: config.auth.issuer,
@@ -81,10 +97,19 @@ export async function createAuth({
     clockToleranceSeconds: config.auth.clockTolerance,
     clock,
   });
-  // The dummy hash is made now, not on the first unknown-email login (which would then take
-  // twice as long as a wrong password and tell that the email has no account).
-  const hasher = passwords ?? new PasswordHasher();
-  void hasher.warmUp().catch(() => undefined);
+  const authority = new DatabaseRevocationStore(db);
+  const revocationStore: RevocationStore =
+    store ??
+    (redis
+      ? new UpstashRevocationStore(redis, {
+          clock,
+          accessTokenTtlSeconds: config.auth.accessTokenTtl,
+          clockToleranceSeconds: config.auth.clockTolerance,
+          authority,
+          loadRevocations: () => revocation.current(),
+          onStateChange: (state) => events({ event: `revocation_store.${state}` }),
+        })
+      : authority);
   const limiter =
     rateLimiter ?? (redis ? new UpstashRateLimiter(redis) : new DatabaseRateLimiter(db, clock));
   // Streams on other instances hear revocations through the database they already share.
@@ -93,19 +118,64 @@ export async function createAuth({
       ? new PostgresRevocationBus(config.database.url)
       : new LocalRevocationBus();
   if (bus instanceof PostgresRevocationBus) await bus.start();
-  const live = new LiveSessions({ db, bus, clock, random });
-  const service = new AuthService({
+  // The dummy hash is made now, not on the first unknown-email login (which would then take
+  // twice as long as a wrong password and tell that the email has no account).
+  const hasher = passwords ?? new PasswordHasher();
+  void hasher.warmUp().catch(() => undefined);
+
+  const core: Core = {
     db,
-    store: revocation,
-    tokens,
-    passwords: hasher,
     clock,
     random,
-    refreshTokenTtlSeconds: config.auth.refreshTokenTtl,
+    tokens,
+    passwords: hasher,
+    store: revocationStore,
+    authority,
+    bus,
+    limits: rateLimitsFromConfig(config.rateLimit),
+    gate: createRateGate(limiter),
+    devices: createDeviceTokens(keys.deriveSecret("device-cookie"), random),
+    events,
+    settings: {
+      refreshTokenTtlSeconds: config.auth.refreshTokenTtl,
+      refreshReuseGraceSeconds: config.auth.refreshReuseGrace,
+      maxSessionsPerUser: config.auth.maxSessionsPerUser,
+    },
+  };
+  const revocation = createRevocation(core);
+
+  return {
+    authenticate: createAuthenticate(core),
+    sessions: {
+      ...createSessions(core, revocation),
+      login: createLogin(core, revocation),
+      refresh: createRotation(core, revocation),
+    },
+    accounts: createAccounts(core, revocation),
+    admin: createAdmin(core, revocation),
+    live: new LiveSessions({ db, bus, clock, random }),
+    keys,
+    store: revocationStore,
     rateLimiter: limiter,
-    rateLimits: rateLimitsFromConfig(config.rateLimit),
-    live,
-  });
-  service.onRevocation((event) => void bus.publish(event).catch(() => undefined));
-  return { service, live, bus, keys, store: revocation, rateLimiter: limiter, redis };
+    bus,
+    accessTokenTtlSeconds: config.auth.accessTokenTtl,
+    refreshTokenTtlSeconds: config.auth.refreshTokenTtl,
+    prune: () => prune(core, limiter),
+    close: async () => {
+      await revocationStore.close?.();
+      await bus.close();
+    },
+  };
+}
+
+async function prune(core: Core, limiter: RateLimiter): Promise<void> {
+  const { prisma } = core.db;
+  const at = now(core);
+  // A day's grace: a session that just expired still shows up in a user's history briefly.
+  const staleSessions = new Date(at.getTime() - 24 * 3600 * 1000);
+  await prisma.revokedAccessToken.deleteMany({ where: { expiresAt: { lt: at } } });
+  await prisma.sessionTicket.deleteMany({ where: { expiresAt: { lt: at } } });
+  await prisma.refreshToken.deleteMany({ where: { expiresAt: { lt: at } } });
+  await prisma.session.deleteMany({ where: { expiresAt: { lt: staleSessions } } });
+  await limiter.prune?.();
 }

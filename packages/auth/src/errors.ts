@@ -6,7 +6,7 @@ export const AUTH_ERROR_CODES = {
   /** Any token problem: missing, malformed, forged, expired, revoked, unknown user. */
   UNAUTHENTICATED: "Unauthorized",
   INVALID_CREDENTIALS: "Invalid email or password",
-  /** A consumed refresh token came back: the session family has been revoked. */
+  /** A consumed refresh token came back after the grace: every session of the user is revoked. */
   REFRESH_TOKEN_REUSED: "Unauthorized",
   FORBIDDEN: "You are not allowed to do this",
   CROSS_SITE_REQUEST: "Cross-site requests are not allowed",
@@ -17,14 +17,34 @@ export const AUTH_ERROR_CODES = {
   RATE_LIMITED: "Too many attempts, try again later",
   /** The revocation store or database cannot answer: fail closed. */
   UNAVAILABLE: "Service temporarily unavailable",
+  /** Too much password hashing queued: try again shortly rather than wait without bound. */
+  OVERLOADED: "Service is busy, try again shortly",
 } as const;
 
 export type AuthErrorCode = keyof typeof AUTH_ERROR_CODES;
 
+/**
+ * Why a token was refused. Never sent to the client (every cause is the same 401); it goes to
+ * the server log, where an operator needs it ("expired" and "forged" call for different fixes).
+ */
+export type AuthFailureReason =
+  | "TOKEN_MISSING"
+  | "TOKEN_MALFORMED"
+  | "TOKEN_EXPIRED"
+  | "TOKEN_INVALID"
+  | "TOKEN_REVOKED"
+  | "TOKEN_LIFETIME"
+  | "REFRESH_TOKEN_UNKNOWN"
+  | "SESSION_ENDED"
+  | "TICKET_INVALID";
+
 export class AuthError extends Error {
+  readonly retryAfterSeconds: number | undefined;
+  readonly reason: AuthFailureReason | undefined;
+
   constructor(
     readonly code: AuthErrorCode,
-    options?: { cause?: unknown; retryAfterSeconds?: number },
+    options?: { cause?: unknown; retryAfterSeconds?: number; reason?: AuthFailureReason },
   ) {
     super(
       AUTH_ERROR_CODES[code],
@@ -32,12 +52,16 @@ export class AuthError extends Error {
     );
     this.name = "AuthError";
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.reason = options?.reason;
   }
-  readonly retryAfterSeconds: number | undefined;
 }
 
 export const isAuthError = (error: unknown, code?: AuthErrorCode): error is AuthError =>
   error instanceof AuthError && (code === undefined || error.code === code);
+
+/** The one 401 for a refused token, with its cause kept for the log. */
+export const unauthenticated = (reason: AuthFailureReason, cause?: unknown) =>
+  new AuthError("UNAUTHENTICATED", { reason, cause });
 
 /** Runs a store or database call; any failure becomes UNAVAILABLE so callers fail closed. */
 export async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {

@@ -1,4 +1,7 @@
+import { normalizeEmail } from "@authkit/db";
+
 import { AuthError } from "./errors";
+import { sha256 } from "./random";
 
 /** The token of an `Authorization: Bearer <token>` header, or null. */
 export function bearerToken(headers: Headers): string | null {
@@ -8,24 +11,28 @@ export function bearerToken(headers: Headers): string | null {
   return match?.[1] ?? null;
 }
 
-export interface RefreshCookieOptions {
-  /** `Secure` and the `__Secure-` name prefix: on in production. */
+export interface CookieOptions {
+  /** `Secure` and the `__Secure-` name prefix: on when APP_URL is https. */
   secure: boolean;
   maxAgeSeconds: number;
 }
 
-/** Path=/api: the cookie travels only to the endpoints that consume it, never to pages. */
+/**
+ * Path=/api: the cookies travel only to the endpoints that consume them, never to pages (which
+ * would put the refresh token on every page request, and in every page's server logs). That is
+ * why they are `__Secure-` and not `__Host-`: `__Host-` requires Path=/. `__Secure-` still
+ * guarantees the cookie was set over https, and SameSite=Strict plus the same-origin check keep
+ * other sites from using it.
+ */
 const COOKIE_PATH = "/api";
 
-export const refreshCookieName = (secure: boolean) =>
-  secure ? "__Secure-refresh_token" : "refresh_token";
+const prefixed = (name: string, secure: boolean) => (secure ? `__Secure-${name}` : name);
 
-export function serializeRefreshCookie(
-  token: string,
-  { secure, maxAgeSeconds }: RefreshCookieOptions,
-): string {
+export const refreshCookieName = (secure: boolean) => prefixed("refresh_token", secure);
+
+function serializeCookie(name: string, value: string, { secure, maxAgeSeconds }: CookieOptions) {
   return [
-    `${refreshCookieName(secure)}=${token}`,
+    `${name}=${value}`,
     `Path=${COOKIE_PATH}`,
     `Max-Age=${maxAgeSeconds}`,
     "HttpOnly",
@@ -34,20 +41,41 @@ export function serializeRefreshCookie(
   ].join("; ");
 }
 
+export const serializeRefreshCookie = (token: string, options: CookieOptions): string =>
+  serializeCookie(refreshCookieName(options.secure), token, options);
+
 export function clearRefreshCookie(secure: boolean): string {
   return serializeRefreshCookie("", { secure, maxAgeSeconds: 0 });
 }
 
-export function readRefreshCookie(headers: Headers, secure: boolean): string | null {
+function readCookie(headers: Headers, name: string): string | null {
   const header = headers.get("cookie");
   if (!header) return null;
-  const name = refreshCookieName(secure);
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || null;
   }
   return null;
 }
+
+export const readRefreshCookie = (headers: Headers, secure: boolean): string | null =>
+  readCookie(headers, refreshCookieName(secure));
+
+/** A device cookie lives long: it only ever relaxes a lockout, and only for its own account. */
+export const DEVICE_COOKIE_MAX_AGE_SECONDS = 180 * 24 * 3600;
+
+/** One device cookie per account the browser signed in to, named after the account's hash. */
+export const deviceCookieName = (email: string, secure: boolean) =>
+  prefixed(`device_${sha256(normalizeEmail(email)).slice(0, 16)}`, secure);
+
+export const readDeviceCookie = (headers: Headers, email: string, secure: boolean) =>
+  readCookie(headers, deviceCookieName(email, secure));
+
+export const serializeDeviceCookie = (email: string, token: string, secure: boolean): string =>
+  serializeCookie(deviceCookieName(email, secure), token, {
+    secure,
+    maxAgeSeconds: DEVICE_COOKIE_MAX_AGE_SECONDS,
+  });
 
 /**
  * Cookie-authenticated mutations refuse cross-site callers, on top of SameSite=Strict: a browser

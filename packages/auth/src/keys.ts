@@ -1,5 +1,6 @@
 import {
   createHash,
+  hkdfSync,
   createPrivateKey,
   createPublicKey,
   webcrypto,
@@ -28,6 +29,11 @@ export interface KeySet {
   /** Every key that verifies, by `kid`: the signing key and `AUTH_PREVIOUS_KEYS`. */
   verification: ReadonlyMap<string, VerificationKey>;
   jwks: { keys: JWK[] };
+  /**
+   * A 256-bit key for another purpose (e.g. signing device cookies), derived with HKDF from the
+   * signing key's secret material: nothing more to configure, and it changes when the key does.
+   */
+  deriveSecret(purpose: string): Buffer;
 }
 
 export class KeyConfigError extends Error {
@@ -48,10 +54,13 @@ export async function loadKeySet(auth: {
   previousKeys: string[];
 }): Promise<KeySet> {
   let signing: SigningKey;
+  let material: Buffer;
   if (auth.privateKey) {
     signing = await importPrivate(auth.privateKey, "AUTH_PRIVATE_KEY");
+    material = (signing.signingKey as KeyObject).export({ format: "der", type: "pkcs8" });
   } else if (auth.secret) {
     signing = await importSecret(auth.secret);
+    material = Buffer.from(auth.secret, "utf8");
   } else {
     throw new KeyConfigError("AUTH_SECRET", "no signing key configured");
   }
@@ -63,7 +72,9 @@ export async function loadKeySet(auth: {
   const jwks = {
     keys: [...verification.values()].flatMap((k) => (k.publicJwk ? [k.publicJwk] : [])),
   };
-  return { signing, verification, jwks };
+  const deriveSecret = (purpose: string) =>
+    Buffer.from(hkdfSync("sha256", material, "authkit", purpose, 32));
+  return { signing, verification, jwks, deriveSecret };
 }
 
 async function importSecret(secret: string): Promise<SigningKey> {

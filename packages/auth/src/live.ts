@@ -1,14 +1,15 @@
-import type { Database, Prisma } from "@authkit/db";
+import { Prisma, type Database } from "@authkit/db";
 
 import type { Clock } from "./clock";
-import { AuthError, orUnavailable } from "./errors";
+import { orUnavailable, unauthenticated } from "./errors";
 import { sha256, type Random } from "./random";
 import type { RevocationBus } from "./revocation/bus";
-import type { Identity, RevocationReason } from "./service";
+import type { Identity, RevocationReason } from "./types";
 
-/** SPEC: opaque, single use, valid 30 s. */
+/** Opaque, single use, valid 30 seconds (docs/api.md: `auth.ticket`). */
 export const TICKET_TTL_SECONDS = 30;
 const TICKET_BYTES = 32;
+const MAX_TICKET_LENGTH = 128;
 /** How often a live stream re-reads the database, in case a notification was lost. */
 const RECHECK_MS = 15_000;
 
@@ -17,13 +18,17 @@ export interface LiveIdentity {
   user: { id: string };
   session: { id: string; expiresAt: Date };
   tokenVersion: number;
+  /** The access token the ticket was minted with: revoking it ends the stream too. */
+  jti: string;
 }
+
+export type StreamEndReason = RevocationReason | "session_expired";
 
 /** Handed to a guarded subscription: aborts when the session dies, with the reason. */
 export interface SessionWatch {
   signal: AbortSignal;
   /** Resolves with the reason when the session is revoked or ends; never rejects. */
-  ended: Promise<RevocationReason | "session_expired">;
+  ended: Promise<StreamEndReason>;
   close(): void;
 }
 
@@ -34,37 +39,22 @@ export interface LiveSessionsDeps {
   random: Random;
 }
 
-const ticketSelect = {
-  tokenVersion: true,
-  consumedAt: true,
-  expiresAt: true,
-  session: {
-    select: {
-      id: true,
-      expiresAt: true,
-      revokedAt: true,
-      user: { select: { id: true, tokenVersion: true } },
-    },
-  },
-} satisfies Prisma.SessionTicketSelect;
-
-/** The ticket's session is neither revoked nor expired, and the user's tokens were not bumped. */
-function sessionLives(
-  row: Prisma.SessionTicketGetPayload<{ select: typeof ticketSelect }>,
-  now: number,
-): boolean {
-  return (
-    !row.session.revokedAt &&
-    row.session.expiresAt.getTime() > now &&
-    row.session.user.tokenVersion === row.tokenVersion
-  );
+/** A ticket's row with the verdict on its session, user, token version and access token. */
+interface TicketState {
+  session_id: string;
+  user_id: string;
+  token_version: number;
+  jti: string;
+  session_expires_at: Date;
+  usable: boolean;
+  live: boolean;
 }
 
 /**
  * Subscriptions cannot carry an Authorization header from a browser (EventSource, WebSocket),
- * and an access token in a URL ends up in logs and history. A ticket is the answer: minted by
- * a protected call, stored hashed, bound to the session and token version, redeemable once
- * within 30 seconds.
+ * and an access token in a URL ends up in logs and history. A ticket is the answer: minted by a
+ * protected call, stored hashed, bound to the session, the token version and the access token,
+ * redeemable once within 30 seconds.
  */
 export class LiveSessions {
   constructor(private readonly deps: LiveSessionsDeps) {}
@@ -77,6 +67,7 @@ export class LiveSessions {
           tokenHash: sha256(ticket),
           sessionId: identity.session.id,
           userId: identity.user.id,
+          jti: identity.token.jti,
           tokenVersion: identity.token.ver,
           expiresAt: new Date(this.deps.clock.now() + TICKET_TTL_SECONDS * 1000),
         },
@@ -87,34 +78,34 @@ export class LiveSessions {
 
   /** Whether `redeemTicket` would accept this ticket now; consumes nothing. */
   async isRedeemable(ticket: string): Promise<boolean> {
-    if (!ticket || ticket.length > 128) return false;
-    const row = await this.deps.db.prisma.sessionTicket.findUnique({
-      where: { tokenHash: sha256(ticket) },
-      select: ticketSelect,
-    });
-    const now = this.deps.clock.now();
-    return !!row && !row.consumedAt && row.expiresAt.getTime() > now && sessionLives(row, now);
+    if (!ticket || ticket.length > MAX_TICKET_LENGTH) return false;
+    const now = new Date(this.deps.clock.now());
+    const [row] = await this.deps.db.prisma.$queryRaw<TicketState[]>`
+      SELECT t.consumed_at IS NULL AND t.expires_at > ${now} AS usable, ${liveSql(now)} AS live
+      FROM session_tickets t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id
+      WHERE t.token_hash = ${sha256(ticket)}`;
+    return !!row && row.usable && row.live;
   }
 
   /** Consumes the ticket atomically; refuses a used, expired, unknown or revoked one. */
   async redeemTicket(ticket: string): Promise<LiveIdentity> {
-    if (!ticket || ticket.length > 128) throw new AuthError("UNAUTHENTICATED");
-    const tokenHash = sha256(ticket);
+    if (!ticket || ticket.length > MAX_TICKET_LENGTH) throw unauthenticated("TICKET_INVALID");
     const now = new Date(this.deps.clock.now());
-    const { prisma } = this.deps.db;
-    const row = await orUnavailable(async () => {
-      const { count } = await prisma.sessionTicket.updateMany({
-        where: { tokenHash, consumedAt: null, expiresAt: { gt: now } },
-        data: { consumedAt: now },
-      });
-      if (count !== 1) return null;
-      return prisma.sessionTicket.findUnique({ where: { tokenHash }, select: ticketSelect });
-    });
-    if (!row || !sessionLives(row, now.getTime())) throw new AuthError("UNAUTHENTICATED");
+    const [row] = await orUnavailable(
+      () => this.deps.db.prisma.$queryRaw<TicketState[]>`
+        UPDATE session_tickets t SET consumed_at = ${now}
+        FROM sessions s JOIN users u ON u.id = s.user_id
+        WHERE t.token_hash = ${sha256(ticket)} AND s.id = t.session_id
+          AND t.consumed_at IS NULL AND t.expires_at > ${now}
+        RETURNING t.session_id::text AS session_id, u.id::text AS user_id, t.token_version,
+          t.jti::text AS jti, s.expires_at AS session_expires_at, ${liveSql(now)} AS live`,
+    );
+    if (!row?.live) throw unauthenticated("TICKET_INVALID");
     return {
-      user: { id: row.session.user.id },
-      session: { id: row.session.id, expiresAt: row.session.expiresAt },
-      tokenVersion: row.tokenVersion,
+      user: { id: row.user_id },
+      session: { id: row.session_id, expiresAt: row.session_expires_at },
+      tokenVersion: row.token_version,
+      jti: row.jti,
     };
   }
 
@@ -125,11 +116,9 @@ export class LiveSessions {
    */
   watch(live: LiveIdentity): SessionWatch {
     const controller = new AbortController();
-    let resolveEnded!: (reason: RevocationReason | "session_expired") => void;
-    const ended = new Promise<RevocationReason | "session_expired">(
-      (resolve) => (resolveEnded = resolve),
-    );
-    const end = (reason: RevocationReason | "session_expired") => {
+    let resolveEnded!: (reason: StreamEndReason) => void;
+    const ended = new Promise<StreamEndReason>((resolve) => (resolveEnded = resolve));
+    const end = (reason: StreamEndReason) => {
       if (controller.signal.aborted) return;
       cleanup();
       resolveEnded(reason);
@@ -140,6 +129,7 @@ export class LiveSessions {
       if (event.kind === "sessions" && event.sessionIds.includes(live.session.id))
         end(event.reason);
       if (event.kind === "user" && event.version > live.tokenVersion) end(event.reason);
+      if (event.kind === "token" && event.jti === live.jti) end(event.reason);
     });
     const expiry = setTimeout(
       () => end("session_expired"),
@@ -168,16 +158,25 @@ export class LiveSessions {
     };
   }
 
-  private async recheck(live: LiveIdentity): Promise<RevocationReason | null> {
+  private async recheck(live: LiveIdentity): Promise<StreamEndReason | null> {
     try {
-      const session = await this.deps.db.prisma.session.findUnique({
-        where: { id: live.session.id },
-        select: { revokedAt: true, revokedReason: true, user: { select: { tokenVersion: true } } },
-      });
+      const { prisma } = this.deps.db;
+      const [session, denied] = await Promise.all([
+        prisma.session.findUnique({
+          where: { id: live.session.id },
+          select: {
+            revokedAt: true,
+            revokedReason: true,
+            user: { select: { tokenVersion: true, disabledAt: true } },
+          },
+        }),
+        prisma.revokedAccessToken.findUnique({ where: { jti: live.jti }, select: { jti: true } }),
+      ]);
       if (!session) return "session_revoked";
-      if (session.revokedAt)
-        return (session.revokedReason as RevocationReason | null) ?? "session_revoked";
+      if (session.revokedAt) return session.revokedReason ?? "session_revoked";
+      if (session.user.disabledAt) return "user_disabled";
       if (session.user.tokenVersion !== live.tokenVersion) return "token_version_changed";
+      if (denied) return "token_revoked";
       return null;
     } catch {
       // The database is unreachable: keep the stream; the next request the client makes fails closed.
@@ -185,3 +184,9 @@ export class LiveSessions {
     }
   }
 }
+
+/** The ticket's session and user are live, its version current and its access token not revoked. */
+const liveSql = (now: Date) => Prisma.sql`(
+  s.revoked_at IS NULL AND s.expires_at > ${now} AND u.disabled_at IS NULL
+  AND u.token_version = t.token_version
+  AND NOT EXISTS (SELECT 1 FROM revoked_access_tokens r WHERE r.jti = t.jti))`;

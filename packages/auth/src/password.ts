@@ -2,6 +2,8 @@ import { availableParallelism } from "node:os";
 
 import argon2 from "argon2";
 
+import { AuthError } from "./errors";
+
 /** OWASP's minimum for argon2id: 19 MiB, 2 passes, 1 lane. Change here; old hashes upgrade on login. */
 export const PASSWORD_HASH_PARAMS = {
   type: argon2.argon2id,
@@ -10,9 +12,12 @@ export const PASSWORD_HASH_PARAMS = {
   parallelism: 1,
 } as const;
 
-export type PasswordHashParams = Omit<typeof PASSWORD_HASH_PARAMS, "type"> & {
+export interface PasswordHashParams {
   type?: (typeof PASSWORD_HASH_PARAMS)["type"];
-};
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
 
 export interface PasswordCheck {
   ok: boolean;
@@ -22,13 +27,19 @@ export interface PasswordCheck {
 
 /**
  * argon2 runs on libuv's thread pool, which jose's WebCrypto also uses. Capping concurrent hashes
- * below the pool size keeps a login storm from starving token verification.
+ * below the pool size keeps a login storm from starving token verification, and capping the
+ * queue behind them turns a flood into quick 503s instead of waits that grow without bound.
  */
 class Semaphore {
   private waiting: (() => void)[] = [];
-  constructor(private free: number) {}
+  constructor(
+    private free: number,
+    private readonly maxQueued: number,
+  ) {}
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.free > 0) this.free--;
+    else if (this.waiting.length >= this.maxQueued)
+      throw new AuthError("OVERLOADED", { retryAfterSeconds: 1 });
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
     try {
       return await work();
@@ -40,8 +51,16 @@ class Semaphore {
   }
 }
 
+export interface PasswordHasherOptions {
+  params?: PasswordHashParams;
+  /** Hashes running at once. */
+  maxConcurrent?: number;
+  /** Hashes that may wait for a slot (~0.5 s of work at 2 in flight); past it: OVERLOADED. */
+  maxQueued?: number;
+}
+
 export class PasswordHasher {
-  private readonly params: typeof PASSWORD_HASH_PARAMS;
+  private readonly params: Required<PasswordHashParams>;
   private readonly slots: Semaphore;
   private dummyHash: Promise<string> | undefined;
 
@@ -53,9 +72,10 @@ export class PasswordHasher {
   constructor({
     params = PASSWORD_HASH_PARAMS,
     maxConcurrent = Math.min(2, Math.max(1, availableParallelism() - 1)),
-  } = {}) {
+    maxQueued = 32,
+  }: PasswordHasherOptions = {}) {
     this.params = { ...PASSWORD_HASH_PARAMS, ...params };
-    this.slots = new Semaphore(maxConcurrent);
+    this.slots = new Semaphore(maxConcurrent, maxQueued);
   }
 
   hash(password: string): Promise<string> {
@@ -63,13 +83,10 @@ export class PasswordHasher {
   }
 
   async verify(hash: string, password: string): Promise<PasswordCheck> {
-    let ok = false;
-    try {
-      ok = await this.slots.run(() => argon2.verify(hash, password));
-    } catch {
+    const ok = await this.slots.run(() =>
       // A corrupt stored hash must not distinguish itself from a wrong password.
-      ok = false;
-    }
+      argon2.verify(hash, password).catch(() => false),
+    );
     return { ok, needsRehash: ok && argon2.needsRehash(hash, this.params) };
   }
 

@@ -1,14 +1,14 @@
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { z } from "zod";
 
+import type { Auth } from "./create";
 import { AuthError, type AuthErrorCode } from "./errors";
 import { bearerToken } from "./http";
 import type { SessionWatch } from "./live";
-import type { AuthService } from "./service";
 
 /** What the auth procedures need from any app's context; apps extend it. */
 export interface AuthContext {
-  auth: AuthService;
+  auth: Pick<Auth, "authenticate" | "live">;
   /** Request headers. */
   headers: Headers;
   /** Response headers the procedure may set (the refresh cookie). */
@@ -27,6 +27,7 @@ const TRPC_CODE: Record<AuthErrorCode, TRPC_ERROR_CODE_KEY> = {
   NOT_FOUND: "NOT_FOUND",
   RATE_LIMITED: "TOO_MANY_REQUESTS",
   UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  OVERLOADED: "SERVICE_UNAVAILABLE",
 };
 
 /** The one place an auth failure becomes a tRPC error (and so an HTTP status). */
@@ -94,7 +95,7 @@ async function* guardStream<T>(source: AsyncIterable<T>, watch: SessionWatch): A
           new Promise<null>((r) => setTimeout(() => r(null), FAREWELL_MS)),
         ]);
         if (last && !last.done) yield last.value;
-        throw toTRPCError(new AuthError("UNAUTHENTICATED"));
+        throw toTRPCError(new AuthError("UNAUTHENTICATED", { reason: "SESSION_ENDED" }));
       }
       if (first.done) return;
       yield first.value;

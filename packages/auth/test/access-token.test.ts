@@ -3,7 +3,10 @@ import { generateKeyPairSync } from "node:crypto";
 import { base64url, SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 
-import { AccessTokens, isAuthError, loadKeySet, type Clock } from "../src";
+import { AccessTokens } from "../src/access-token";
+import type { Clock } from "../src/clock";
+import { isAuthError } from "../src/errors";
+import { loadKeySet } from "../src/keys";
 
 const SECRET = "4b9e2d7a1c6f3e8b5a0d9c2f7e4b1a6d3c8f5e2b9a7d4c1f6e3b8a5d2c9f7e4b";
 const ISSUER = "http://localhost:3000";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 
 import { Redis } from "@upstash/redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { ConfigError, loadConfig } from "@authkit/config";
 import { openDatabase } from "@authkit/db";
@@ -11,11 +11,15 @@ import { startUpstashRest, type UpstashRest } from "@authkit/upstash-rest";
 import {
   clientIpKey,
   DatabaseRateLimiter,
-  rateLimitsFromConfig,
   UpstashRateLimiter,
   type RateLimiter,
   type RateLimitRule,
 } from "../src/rate-limit";
+import { rateLimitsFromConfig } from "../src/rate-gate";
+
+/** One hit of one rule, as most of these tests count. */
+const consumeOne = async (limiter: RateLimiter, rule: RateLimitRule, key: string) =>
+  (await limiter.consume([{ rule, key }]))[0]!;
 
 const SECRET = "3f6c0a4e9b1d27c85e0f4a6b9c2d71e8a5b3f0c6d9e2a4b7c1f8e3d6a0b5c9f2";
 
@@ -40,7 +44,10 @@ describe("RATE_LIMIT_* configuration", () => {
     const { rateLimit } = loadConfig({ AUTH_SECRET: SECRET }, { warn: () => undefined });
     expect(rateLimit).toEqual({
       loginAccount: { limit: 5, windowSeconds: 60 },
+      loginDevice: { limit: 10, windowSeconds: 60 },
       loginIp: { limit: 100, windowSeconds: 60 },
+      loginSuccessAccount: { limit: 20, windowSeconds: 60 },
+      loginSuccessIp: { limit: 300, windowSeconds: 60 },
       refreshIp: { limit: 300, windowSeconds: 60 },
       registerIp: { limit: 30, windowSeconds: 60 },
     });
@@ -135,14 +142,21 @@ async function upstashSubject(): Promise<Subject> {
   });
   return {
     limiter: new UpstashRateLimiter(redis, `test:rl:${randomUUID()}`),
-    pass: (seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 50)),
+    // The sliding window is computed from the client's Date.now(): moving it moves the window.
+    pass: (seconds) => {
+      vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + seconds * 1000 + 50 });
+      return Promise.resolve();
+    },
     breakStore: async () => {
       await rest.close();
       return async () => {
         rest = await startUpstashRest({ token: "rl-token", port });
       };
     },
-    close: () => rest.close(),
+    close: () => {
+      vi.useRealTimers();
+      return rest.close();
+    },
   };
 }
 
@@ -166,51 +180,51 @@ describe.each(kinds)("rate limiter: %s", (kind) => {
   it("allows up to the limit, then refuses with a retry delay within the window", async () => {
     const r = rule(3);
     const decisions = [];
-    for (let i = 0; i < 5; i++) decisions.push(await subject.limiter.consume(r, "k"));
+    for (let i = 0; i < 5; i++) decisions.push(await consumeOne(subject.limiter, r, "k"));
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false, false]);
     expect(decisions[0]!.retryAfterSeconds).toBe(0);
     expect(decisions[4]!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(decisions[4]!.retryAfterSeconds).toBeLessThanOrEqual(60);
     // Keys and rules are independent.
-    expect((await subject.limiter.consume(r, "other")).allowed).toBe(true);
-    expect((await subject.limiter.consume(rule(3), "k")).allowed).toBe(true);
+    expect((await consumeOne(subject.limiter, r, "other")).allowed).toBe(true);
+    expect((await consumeOne(subject.limiter, rule(3), "k")).allowed).toBe(true);
   });
 
   it("lets exactly `limit` of many concurrent hits through", async () => {
     const r = rule(5);
     const decisions = await Promise.all(
-      Array.from({ length: 30 }, () => subject.limiter.consume(r, "burst")),
+      Array.from({ length: 30 }, () => consumeOne(subject.limiter, r, "burst")),
     );
     expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
   });
 
   it("gives a slot back on refund", async () => {
     const r = rule(2);
-    expect((await subject.limiter.consume(r, "k")).allowed).toBe(true);
-    expect((await subject.limiter.consume(r, "k")).allowed).toBe(true);
-    await subject.limiter.refund(r, "k");
-    expect((await subject.limiter.consume(r, "k")).allowed).toBe(true);
-    expect((await subject.limiter.consume(r, "k")).allowed).toBe(false);
+    expect((await consumeOne(subject.limiter, r, "k")).allowed).toBe(true);
+    expect((await consumeOne(subject.limiter, r, "k")).allowed).toBe(true);
+    await subject.limiter.refund([{ rule: r, key: "k" }]);
+    expect((await consumeOne(subject.limiter, r, "k")).allowed).toBe(true);
+    expect((await consumeOne(subject.limiter, r, "k")).allowed).toBe(false);
   });
 
   it("opens again once the window has passed", async () => {
     const r = rule(1, 1);
-    expect((await subject.limiter.consume(r, "k")).allowed).toBe(true);
-    expect((await subject.limiter.consume(r, "k")).allowed).toBe(false);
+    expect((await consumeOne(subject.limiter, r, "k")).allowed).toBe(true);
+    expect((await consumeOne(subject.limiter, r, "k")).allowed).toBe(false);
     // A sliding window still weighs the previous window: two windows clear it whatever the phase.
     await subject.pass(2);
-    expect((await subject.limiter.consume(r, "k")).allowed).toBe(true);
+    expect((await consumeOne(subject.limiter, r, "k")).allowed).toBe(true);
   });
 
   it("throws (never allows) when its store is unreachable, and recovers", async () => {
     const r = rule(100);
     const restore = await subject.breakStore();
     try {
-      await expect(subject.limiter.consume(r, "k")).rejects.toThrow();
+      await expect(consumeOne(subject.limiter, r, "k")).rejects.toThrow();
     } finally {
       await restore();
     }
-    expect((await subject.limiter.consume(r, "k")).allowed).toBe(true);
+    expect((await consumeOne(subject.limiter, r, "k")).allowed).toBe(true);
   });
 
   // Redis expires its own keys; only the database limiter has windows to prune.
@@ -218,15 +232,15 @@ describe.each(kinds)("rate limiter: %s", (kind) => {
     it("prunes finished windows", async () => {
       const limiter = subject.limiter as DatabaseRateLimiter;
       const old = rule(1, 1);
-      await limiter.consume(old, "old");
+      await consumeOne(limiter, old, "old");
       await subject.pass(2);
       const fresh = rule(1, 1);
-      await limiter.consume(fresh, "fresh");
+      await consumeOne(limiter, fresh, "fresh");
       await limiter.prune();
       const keys = await subject.keys!();
       expect(keys).not.toContain(`${old.name}:old`);
       expect(keys).toContain(`${fresh.name}:fresh`);
       // The fresh bucket survives pruning: it still refuses.
-      expect((await limiter.consume(fresh, "fresh")).allowed).toBe(false);
+      expect((await consumeOne(limiter, fresh, "fresh")).allowed).toBe(false);
     });
 });

@@ -19,15 +19,13 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { createCaller, createInnerContext } from "@authkit/api";
+import { bearerToken, createAuth, PasswordHasher } from "@authkit/auth";
 import {
   AccessTokens,
-  bearerToken,
-  createAuth,
   loadKeySet,
-  PasswordHasher,
   type AccessTokenClaims,
   type RevocationStore,
-} from "@authkit/auth";
+} from "@authkit/auth/internal";
 import { loadConfig } from "@authkit/config";
 import { openDatabase, type Database } from "@authkit/db";
 import { migrate } from "@authkit/db/migrate";
@@ -58,16 +56,14 @@ class MemoryStore implements RevocationStore {
       this.denied.has(jti) || this.deadSessions.has(sid) || (this.minVersion.get(sub) ?? 0) > ver,
     );
   }
-  revokeAccessToken(jti: string): Promise<void> {
-    this.denied.add(jti);
-    return Promise.resolve();
-  }
-  sessionsRevoked(ids: string[]): Promise<void> {
-    for (const id of ids) this.deadSessions.add(id);
-    return Promise.resolve();
-  }
-  userVersionRaised(userId: string, version: number): Promise<void> {
-    this.minVersion.set(userId, version);
+  mirror({
+    tokens = [],
+    sessions = [],
+    versions = [],
+  }: Parameters<RevocationStore["mirror"]>[0]): Promise<void> {
+    for (const { jti } of tokens) this.denied.add(jti);
+    for (const id of sessions) this.deadSessions.add(id);
+    for (const { userId, version } of versions) this.minVersion.set(userId, version);
     return Promise.resolve();
   }
 }
@@ -137,8 +133,8 @@ async function setUp(
   });
   const auth = await createAuth({ config, db, ...(store ? { store } : {}) });
   const email = `micro-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
-  await auth.service.register({ email, password: "correct horse battery" });
-  const pair = await auth.service.login({ email, password: "correct horse battery" });
+  await auth.accounts.register({ email, password: "correct horse battery" });
+  const pair = await auth.sessions.login({ email, password: "correct horse battery" });
   const headers = new Headers({ authorization: `Bearer ${pair.accessToken}` });
   return { config, auth, headers, token: pair.accessToken };
 }
@@ -154,7 +150,7 @@ await migrate(pglite);
   const { auth, headers } = await setUp(pglite, new MemoryStore());
   results.push(
     await measure("authenticate, in-memory store (our code only)", () =>
-      auth.service.authenticate(bearerToken(headers)),
+      auth.authenticate(bearerToken(headers)),
     ),
   );
 }
@@ -164,7 +160,7 @@ await migrate(pglite);
     results.push(
       await measure(
         "authenticate, database store on PGlite (incl. the in-process database)",
-        () => auth.service.authenticate(bearerToken(headers)),
+        () => auth.authenticate(bearerToken(headers)),
         concurrency,
       ),
     );
@@ -172,7 +168,7 @@ await migrate(pglite);
   const settings = { secureCookies: true, allowedOrigins: [] };
   results.push(
     await measure("user.me via createCaller (tRPC + middleware + resolver), PGlite", () =>
-      createCaller(createInnerContext({ auth: auth.service, settings, headers })).user.me(),
+      createCaller(createInnerContext({ auth, settings, headers })).user.me(),
     ),
   );
   // Reference: the signature check the cache saves, on every call.
@@ -200,7 +196,7 @@ if (values["database-url"]) {
     results.push(
       await measure(
         "authenticate, database store on PostgreSQL (client side: Prisma + pg)",
-        () => auth.service.authenticate(bearerToken(headers)),
+        () => auth.authenticate(bearerToken(headers)),
         concurrency,
       ),
     );
@@ -214,7 +210,7 @@ if (values["database-url"]) {
       results.push(
         await measure(
           "authenticate, Upstash store over REST (client side: @upstash/redis + fetch)",
-          () => redisAuth.service.authenticate(bearerToken(redisHeaders)),
+          () => redisAuth.authenticate(bearerToken(redisHeaders)),
           concurrency,
         ),
       );

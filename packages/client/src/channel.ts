@@ -5,10 +5,15 @@ export const SESSION_END_CAUSES = [
   "logout",
   "logout_all",
   "password_changed",
+  "password_reset",
   "session_revoked",
+  "session_limit",
   "role_changed",
   "refresh_token_reused",
+  "user_disabled",
+  "revoked_by_admin",
   "token_version_changed",
+  "token_revoked",
   "session_expired",
 ] as const satisfies readonly SessionEndCause[];
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-import { authSecret, envSchema, type ParsedEnv } from "./schema";
+import { authSecret, envSchema, type ParsedEnv, type TrustProxy } from "./schema";
 
 export class ConfigError extends Error {
   readonly code = "CONFIG_INVALID";
@@ -18,7 +18,8 @@ export interface Config {
   port: number;
   appUrl: string;
   logLevel: ParsedEnv["LOG_LEVEL"];
-  trustProxy: boolean;
+  /** Which proxies may name the client in `X-Forwarded-For`; null = none (see schema.ts). */
+  trustProxy: TrustProxy;
   auth: {
     /** HS256 secret (UTF-8 bytes); absent only when `privateKey` signs. */
     secret: string | undefined;
@@ -29,6 +30,9 @@ export interface Config {
     accessTokenTtl: number;
     refreshTokenTtl: number;
     clockTolerance: number;
+    /** Seconds a rotated refresh token may come back as a benign race (0 = off). */
+    refreshReuseGrace: number;
+    maxSessionsPerUser: number;
   };
   database: { url: string } | { dataDir: string };
   dataDir: string;
@@ -37,7 +41,10 @@ export interface Config {
   /** `null` disables a limit. See the RATE_LIMIT_* variables in schema.ts for the defaults. */
   rateLimit: {
     loginAccount: RateLimitSetting | null;
+    loginDevice: RateLimitSetting | null;
     loginIp: RateLimitSetting | null;
+    loginSuccessAccount: RateLimitSetting | null;
+    loginSuccessIp: RateLimitSetting | null;
     refreshIp: RateLimitSetting | null;
     registerIp: RateLimitSetting | null;
   };
@@ -107,6 +114,8 @@ export function loadConfig(
       accessTokenTtl: e.ACCESS_TOKEN_TTL,
       refreshTokenTtl: e.REFRESH_TOKEN_TTL,
       clockTolerance: e.CLOCK_TOLERANCE,
+      refreshReuseGrace: e.REFRESH_REUSE_GRACE,
+      maxSessionsPerUser: e.MAX_SESSIONS_PER_USER,
     },
     database: e.DATABASE_URL ? { url: e.DATABASE_URL } : { dataDir: join(dataDir, "pglite") },
     dataDir,
@@ -120,7 +129,10 @@ export function loadConfig(
         : undefined,
     rateLimit: {
       loginAccount: e.RATE_LIMIT_LOGIN_ACCOUNT,
+      loginDevice: e.RATE_LIMIT_LOGIN_DEVICE,
       loginIp: e.RATE_LIMIT_LOGIN_IP,
+      loginSuccessAccount: e.RATE_LIMIT_LOGIN_SUCCESS_ACCOUNT,
+      loginSuccessIp: e.RATE_LIMIT_LOGIN_SUCCESS_IP,
       refreshIp: e.RATE_LIMIT_REFRESH_IP,
       registerIp: e.RATE_LIMIT_REGISTER_IP,
     },

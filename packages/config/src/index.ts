@@ -7,4 +7,5 @@ export {
 } from "./config";
 export { parseDuration } from "./duration";
 export { estimateEntropyBits } from "./entropy";
-export type { Env } from "./schema";
+export type { Env, TrustProxy } from "./schema";
+export { publishedSecretReason } from "./published-secrets";

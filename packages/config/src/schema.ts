@@ -1,7 +1,9 @@
+import proxyAddr from "proxy-addr";
 import { z } from "zod";
 
 import { parseDuration } from "./duration";
 import { estimateEntropyBits } from "./entropy";
+import { publishedSecretReason } from "./published-secrets";
 
 const duration = (fallback: string, { min = 0 } = {}) =>
   z
@@ -56,6 +58,14 @@ const MIN_SECRET_BITS = 256;
 
 export const authSecret = optionalString.superRefine((secret, ctx) => {
   if (secret === undefined) return;
+  const published = publishedSecretReason(secret);
+  if (published) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${published}: anyone who read it can sign tokens for any user; generate your own with \`openssl rand -hex 32\``,
+    });
+    return;
+  }
   if (secret.length < 32 || estimateEntropyBits(secret) < MIN_SECRET_BITS) {
     // Never echo the secret itself: only its shape.
     ctx.addIssue({
@@ -96,6 +106,38 @@ const url = (protocols: string[]) =>
     { message: `must be a URL starting with ${protocols.join(" or ")}//` },
   );
 
+/**
+ * `TRUST_PROXY`: which hops in front of us may say who the client is, as Express and
+ * `proxy-addr` read it: `false` (none; the socket's peer is the client), `true` (exactly one
+ * proxy), a hop count, or a comma-separated list of trusted addresses, CIDRs and the names
+ * `loopback`, `linklocal`, `uniquelocal`.
+ */
+export type TrustProxy = { hops: number } | { addresses: string[] } | null;
+
+const trustProxy = z
+  .string()
+  .default("false")
+  .transform((text, ctx): TrustProxy => {
+    const value = text.trim().toLowerCase();
+    if (value === "" || value === "false" || value === "0") return null;
+    if (value === "true") return { hops: 1 };
+    if (/^\d+$/.test(value)) return { hops: Number(value) };
+    const addresses = value
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean);
+    try {
+      proxyAddr.compile(addresses);
+    } catch (error) {
+      ctx.addIssue({
+        code: "custom",
+        message: `expected false, true, a hop count or a comma-separated list of addresses/CIDRs (${error instanceof Error ? error.message : "invalid"}), got "${text}"`,
+      });
+      return z.NEVER;
+    }
+    return { addresses };
+  });
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -124,10 +166,17 @@ export const envSchema = z.object({
   RATE_LIMIT_LOGIN_IP: rateLimit("100/1m"),
   RATE_LIMIT_REFRESH_IP: rateLimit("300/1m"),
   RATE_LIMIT_REGISTER_IP: rateLimit("30/1m"),
-  TRUST_PROXY: z
-    .enum(["true", "false", "1", "0"])
-    .default("false")
-    .transform((value) => value === "true" || value === "1"),
+  // Each login failure from a browser that signed in to this account before counts against that
+  // browser's device cookie instead of the account (OWASP's device cookies): an attack on the
+  // account cannot lock its owner out. Successful logins are bounded too (argon2 work).
+  RATE_LIMIT_LOGIN_DEVICE: rateLimit("10/1m"),
+  RATE_LIMIT_LOGIN_SUCCESS_ACCOUNT: rateLimit("20/1m"),
+  RATE_LIMIT_LOGIN_SUCCESS_IP: rateLimit("300/1m"),
+  /** Sessions a user may hold; the least recently used is revoked past it. */
+  MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(50),
+  /** A rotated refresh token presented again within this time is a race, not theft; 0s turns it off. */
+  REFRESH_REUSE_GRACE: duration("10s"),
+  TRUST_PROXY: trustProxy,
 });
 
 export type Env = z.input<typeof envSchema>;

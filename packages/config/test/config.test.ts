@@ -70,7 +70,7 @@ describe("loadConfig", () => {
   });
 
   it("refuses a weak secret without echoing it", () => {
-    const weak = "my-super-secret-password-1234567";
+    const weak = "correct-horse-battery-staple-123";
     const problems = problemsOf({ AUTH_SECRET: weak });
     expect(problems.join("\n")).toMatch(/^AUTH_SECRET: .*256 bits/m);
     expect(problems.join("\n")).not.toContain(weak);
@@ -115,6 +115,65 @@ describe("loadConfig", () => {
     expect(list.auth.previousKeys).toEqual(["a", '{"kty":"OKP"}']);
     expect(problemsOf({ AUTH_SECRET: SECRET, AUTH_PREVIOUS_KEYS: "[oops" }).join()).toMatch(
       /AUTH_PREVIOUS_KEYS/,
+    );
+  });
+});
+
+describe("published secrets (issue 13, finding 11)", () => {
+  it.each([
+    [
+      "the FastAPI tutorial's key",
+      "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7",
+    ],
+    ["jwt.io's key", "a-string-secret-at-least-256-bits-long"],
+    ["a changeme placeholder", "changeme-changeme-Changeme-1234567890-xyzXYZ!"],
+    ["a your-secret-here placeholder", "your-super-secret-key-here-0123456789abcdefABCDEF"],
+  ])("refuses %s, saying why", (_, secret) => {
+    const problems = problemsOf({ AUTH_SECRET: secret, NODE_ENV: "production" }).join("\n");
+    expect(problems).toMatch(/^AUTH_SECRET: (is .*published|looks like a placeholder)/m);
+    expect(problems).toMatch(/openssl rand -hex 32/);
+    expect(problems).not.toContain(secret);
+  });
+
+  it("accepts a freshly generated one", () => {
+    expect(() => loadConfig({ AUTH_SECRET: SECRET, NODE_ENV: "production" })).not.toThrow();
+  });
+});
+
+describe("TRUST_PROXY", () => {
+  const trust = (value: string) =>
+    loadConfig({ AUTH_SECRET: SECRET, TRUST_PROXY: value }).trustProxy;
+  it.each([
+    ["false", null],
+    ["0", null],
+    ["true", { hops: 1 }],
+    ["2", { hops: 2 }],
+    ["10.0.0.0/8, 192.168.1.7", { addresses: ["10.0.0.0/8", "192.168.1.7"] }],
+    ["loopback,uniquelocal", { addresses: ["loopback", "uniquelocal"] }],
+  ])("reads %j", (value, expected) => expect(trust(value)).toEqual(expected));
+
+  it.each(["yes", "10.0.0.0/99", "proxy.example.com"])("names the variable for %j", (value) =>
+    expect(problemsOf({ AUTH_SECRET: SECRET, TRUST_PROXY: value }).join()).toMatch(
+      /^TRUST_PROXY: /,
+    ),
+  );
+});
+
+describe("REFRESH_REUSE_GRACE and MAX_SESSIONS_PER_USER", () => {
+  it("default to 10 s and 50", () => {
+    const { auth } = loadConfig({ AUTH_SECRET: SECRET });
+    expect(auth.refreshReuseGrace).toBe(10);
+    expect(auth.maxSessionsPerUser).toBe(50);
+  });
+  it("turn the grace off with 0s and refuse nonsense", () => {
+    expect(
+      loadConfig({ AUTH_SECRET: SECRET, REFRESH_REUSE_GRACE: "0s" }).auth.refreshReuseGrace,
+    ).toBe(0);
+    expect(problemsOf({ AUTH_SECRET: SECRET, REFRESH_REUSE_GRACE: "soon" }).join()).toMatch(
+      /^REFRESH_REUSE_GRACE: /,
+    );
+    expect(problemsOf({ AUTH_SECRET: SECRET, MAX_SESSIONS_PER_USER: "0" }).join()).toMatch(
+      /^MAX_SESSIONS_PER_USER: /,
     );
   });
 });

@@ -11,11 +11,12 @@ export const publicUserSelect = {
   role: true,
 } satisfies Prisma.UserSelect;
 
-/** What login needs: the public fields plus the hash and the token version. */
+/** What login needs: the public fields plus the hash, the token version and whether it is disabled. */
 export const credentialUserSelect = {
   ...publicUserSelect,
   passwordHash: true,
   tokenVersion: true,
+  disabledAt: true,
 } satisfies Prisma.UserSelect;
 
 export type PublicUser = Prisma.UserGetPayload<{ select: typeof publicUserSelect }>;

@@ -21,10 +21,18 @@ export function sessionEndedMessage(cause: SessionEndCause | undefined): string 
     case "logout_all":
       return "You signed out everywhere.";
     case "password_changed":
+    case "password_reset":
       return "Your password was changed. Sign in again.";
     case "logout":
     case "session_revoked":
+    case "token_revoked":
       return "You were signed out on another device.";
+    case "session_limit":
+      return "You signed in on too many devices; this one was signed out.";
+    case "user_disabled":
+      return "Your account was disabled. Contact an administrator.";
+    case "revoked_by_admin":
+      return "An administrator signed you out.";
     case "refresh_token_reused":
       return "For your security, you were signed out.";
     case "session_expired":

@@ -1,59 +1,26 @@
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-
 import type { App } from "../app";
-import { appRouter } from "../root";
-import { createInnerContext } from "../trpc";
+import { createClientAddress } from "./client-ip";
+import { createApiHandler } from "./handler";
 import { logFetchRequest } from "./log";
-import { responseHeaders } from "./meta";
-import { firstForwardedFor, TRPC_PATH } from "./node";
-import { createOAuthHandlers } from "./oauth";
-import { ticketPreflight } from "./subscriptions";
 
 /**
- * The same API for hosts that run only Next (route handlers, serverless): slower per request
- * (Next's route-handler overhead), identical behaviour.
+ * The API for hosts that run only Next (route handlers, serverless): the same handler as the
+ * node servers, behind Next's route-handler overhead. A route handler cannot see its socket, so
+ * the client address comes from `X-Forwarded-For` as TRUST_PROXY allows, or is unknown.
  */
 export function createFetchApiHandler(app: App) {
-  const oauth = createOAuthHandlers(app);
-  const forwardedIp = (request: Request) =>
-    app.config.trustProxy ? firstForwardedFor(request.headers.get("x-forwarded-for")) : undefined;
-  return function handleApiFetch(req: Request): Promise<Response> {
-    return logFetchRequest(app.logger, req, (_id, onError) => route(req, onError));
-  };
-
-  function route(req: Request, onError: (error: unknown) => void): Promise<Response> {
-    // The OAuth2 and JWKS paths too, so one fetch handler can serve the whole HTTP surface.
-    const standard = oauth.route(new URL(req.url).pathname);
-    if (standard) return standard(req, { clientIp: forwardedIp(req) });
-    const url = new URL(req.url);
-    const preflight =
-      req.method === "GET" ? ticketPreflight(app, url.pathname + url.search, TRPC_PATH) : null;
-    if (preflight) {
-      return preflight.then((refusal) =>
-        refusal
-          ? new Response(refusal.body, { status: refusal.status, headers: refusal.headers })
-          : trpc(req, onError),
-      );
-    }
-    return trpc(req, onError);
-  }
-
-  function trpc(req: Request, onError: (error: unknown) => void): Promise<Response> {
-    return fetchRequestHandler({
-      endpoint: TRPC_PATH,
-      req,
-      router: appRouter,
-      maxBatchSize: 20,
-      // The procedures' headers reach the response through `responseHeaders`, once.
-      createContext: ({ req: request }) =>
-        createInnerContext({
-          auth: app.auth.service,
-          settings: app.settings,
-          headers: request.headers,
-          clientIp: forwardedIp(request),
-        }),
-      responseMeta: ({ ctx, errors }) => ({ headers: responseHeaders(ctx, errors) }),
-      onError: ({ error }) => onError(error),
+  const handleApi = createApiHandler(app);
+  const clientAddress = createClientAddress(app.config.trustProxy);
+  return function handleApiFetch(request: Request): Promise<Response> {
+    return logFetchRequest(app.logger, request, async (requestId, onError) => {
+      const url = new URL(request.url);
+      const response = await handleApi(request, {
+        target: url.pathname + url.search,
+        clientIp: clientAddress(undefined, request.headers.get("x-forwarded-for")),
+        requestId,
+        onError,
+      });
+      return response ?? new Response('{"error":"not_found"}', { status: 404 });
     });
-  }
+  };
 }

@@ -1,9 +1,7 @@
-import type { ServerResponse } from "node:http";
-
 /**
  * Security headers for API responses (JSON and event streams, never HTML): nothing may render,
- * frame or sniff them. Pages get theirs from next.config.ts; these cover the paths the custom
- * server answers before Next sees them.
+ * frame or sniff them. Pages get theirs from next.config.ts; these go on every response of the
+ * API handler, in every deployment mode.
  */
 export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
@@ -12,7 +10,3 @@ export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "referrer-policy": "same-origin",
   "strict-transport-security": "max-age=63072000; includeSubDomains",
 };
-
-export function setApiSecurityHeaders(res: ServerResponse): void {
-  for (const name in API_SECURITY_HEADERS) res.setHeader(name, API_SECURITY_HEADERS[name]!);
-}

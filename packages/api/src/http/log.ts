@@ -80,20 +80,28 @@ export function pathOf(url: string | undefined): string {
   return path.length > 512 ? `${path.slice(0, 512)}…` : path;
 }
 
-/** What is safe to say about a failure: error names and short upper-case codes, never messages. */
-export function errorSummary(error: unknown): { code?: string; causes: string[] } {
+/**
+ * What is safe to say about a failure: error names and short upper-case codes, never messages.
+ * An auth failure's `reason` (TOKEN_EXPIRED, TOKEN_REVOKED…) is kept: the client gets the same
+ * 401 for every cause, and the log is where an operator finds the real one.
+ */
+export function errorSummary(error: unknown): { code?: string; reason?: string; causes: string[] } {
   const causes: string[] = [];
   let code: string | undefined;
+  let reason: string | undefined;
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    const own = (current as { code?: unknown }).code;
-    const safeCode = typeof own === "string" && /^[A-Z0-9_]{1,48}$/.test(own) ? own : undefined;
-    if (depth === 0) code = safeCode;
-    causes.push(safeCode && depth > 0 ? `${current.name}:${safeCode}` : current.name);
+    const own = safeCode((current as { code?: unknown }).code);
+    reason ??= safeCode((current as { reason?: unknown }).reason);
+    if (depth === 0) code = own;
+    causes.push(own && depth > 0 ? `${current.name}:${own}` : current.name);
     current = current.cause;
   }
-  return { code, causes };
+  return { ...(code ? { code } : {}), ...(reason ? { reason } : {}), causes };
 }
+
+const safeCode = (value: unknown): string | undefined =>
+  typeof value === "string" && /^[A-Z0-9_]{1,48}$/.test(value) ? value : undefined;
 
 interface Tracked {
   id: string;

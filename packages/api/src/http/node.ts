@@ -1,92 +1,79 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 
-import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 
 import type { App } from "../app";
-import { appRouter } from "../root";
-import { createInnerContext } from "../trpc";
+import { createClientAddress } from "./client-ip";
+import { createApiHandler, isApiTarget } from "./handler";
 import { noteRequestError, trackRequest } from "./log";
-import { responseHeaders } from "./meta";
-import { setApiSecurityHeaders } from "./headers";
-import {
-  createOAuthNodeHandler,
-  JWKS_PATH,
-  OAUTH_REVOKE_PATH,
-  OAUTH_TOKEN_PATH,
-  pathnameOf,
-} from "./oauth";
-import { ticketPreflight } from "./subscriptions";
 
-export const TRPC_PATH = "/api/trpc";
+/** tRPC inputs are small; OAuth forms have their own, smaller bound. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Node headers to a Fetch `Headers`, the only request shape the context understands. */
-export function toHeaders(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.set(name, value);
-  }
-  return headers;
-}
-
-/** The client's address as a trusted proxy reports it: the first hop of `X-Forwarded-For`. */
-export function firstForwardedFor(value: string | string[] | null | undefined): string | undefined {
-  return (Array.isArray(value) ? value[0] : value)?.split(",")[0]?.trim() || undefined;
-}
-
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string | undefined {
-  return (
-    (trustProxy ? firstForwardedFor(req.headers["x-forwarded-for"]) : undefined) ??
-    req.socket.remoteAddress
-  );
-}
+export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * The API at tRPC's node-adapter speed: a request listener for `/api/trpc/*` that a plain
- * `node:http` server or a Next.js custom server calls before handing everything else to Next.
+ * The request listener of a node server (the custom server, the standalone API server, the
+ * tests): one access-log line per request, the API's paths through the API handler (the node
+ * request becomes one Fetch `Request`, its headers built once), everything else to `fallback`
+ * (Next, or a 404).
  */
-export function createNodeApiHandler(app: App) {
-  const trpc = createHTTPHandler({
-    router: appRouter,
-    basePath: `${TRPC_PATH}/`,
-    maxBodySize: 1024 * 1024,
-    maxBatchSize: 20,
-    createContext: ({ req }) =>
-      createInnerContext({
-        auth: app.auth.service,
-        settings: app.settings,
-        headers: toHeaders(req),
-        clientIp: clientIp(req, app.config.trustProxy),
-      }),
-    responseMeta: ({ ctx, errors }) => ({ headers: responseHeaders(ctx, errors) }),
-    onError: ({ error, req }) => noteRequestError(req, error),
-  });
-  // /api/auth/token, /api/auth/revoke, /.well-known/jwks.json (checked after tRPC's prefix).
-  const oauth = createOAuthNodeHandler(app, {
-    clientIp: (req) => clientIp(req, app.config.trustProxy),
-  });
-
-  /** Returns false when the path is not the API's, so the caller can route it elsewhere. */
-  return function handleApiRequest(req: IncomingMessage, res: ServerResponse): boolean {
-    // One log line per request, whoever ends up answering it (idempotent if the host tracks too).
-    trackRequest(app.logger, req, res);
-    const url = req.url ?? "/";
-    if (url === TRPC_PATH || url.startsWith(`${TRPC_PATH}/`) || url.startsWith(`${TRPC_PATH}?`)) {
-      setApiSecurityHeaders(res);
-      const preflight = req.method === "GET" ? ticketPreflight(app, url, TRPC_PATH) : null;
-      if (!preflight) trpc(req, res);
-      else
-        void preflight.then((refusal) => {
-          if (refusal) res.writeHead(refusal.status, refusal.headers).end(refusal.body);
-          else trpc(req, res);
-        });
-      return true;
+export function createNodeListener(app: App, fallback: NodeListener): NodeListener {
+  const handleApi = createApiHandler(app);
+  const clientAddress = createClientAddress(app.config.trustProxy);
+  return (req, res) => {
+    const requestId = trackRequest(app.logger, req, res);
+    const target = req.url ?? "/";
+    if (!isApiTarget(target)) return fallback(req, res);
+    let request: Request;
+    try {
+      request = incomingMessageToRequest(req, res, { maxBodySize: MAX_BODY_BYTES });
+    } catch {
+      // Only a request Node accepted but Fetch cannot represent (e.g. a bad Host header).
+      res.writeHead(400, { "content-type": "application/json" }).end('{"error":"bad_request"}');
+      return;
     }
-    const pathname = pathnameOf(url);
-    if (pathname === OAUTH_TOKEN_PATH || pathname === OAUTH_REVOKE_PATH || pathname === JWKS_PATH) {
-      setApiSecurityHeaders(res);
-    }
-    return oauth(req, res);
+    const forwardedFor = req.headers["x-forwarded-for"];
+    const call = {
+      target,
+      clientIp: clientAddress(
+        req.socket.remoteAddress,
+        Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor,
+      ),
+      requestId,
+      onError: (error: unknown) => noteRequestError(req, error),
+    };
+    handleApi(request, call)
+      .then((response) => (response ? writeResponse(res, response) : fallback(req, res)))
+      .catch((error: unknown) => {
+        noteRequestError(req, error);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
   };
+}
+
+/** Writes a Fetch `Response` to a node response: each `Set-Cookie` its own header, streams streamed. */
+export async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  res.writeHead(response.status, headers);
+  if (!response.body) {
+    res.end();
+  } else if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
+    // A live stream: flows until either side ends it; a closed socket cancels the stream.
+    res.flushHeaders();
+    await pipeline(Readable.fromWeb(response.body as NodeReadableStream), res).catch(
+      () => undefined,
+    );
+  } else {
+    res.end(Buffer.from(await response.arrayBuffer()));
+  }
 }

@@ -2,7 +2,9 @@ import {
   assertSameOrigin,
   bearerToken,
   clearRefreshCookie,
+  readDeviceCookie,
   readRefreshCookie,
+  serializeDeviceCookie,
   serializeRefreshCookie,
   type TokenPair,
 } from "@authkit/auth";
@@ -30,42 +32,46 @@ function respondWithSession(ctx: Context, pair: TokenPair) {
 
 export const authRouter = createTRPCRouter({
   register: publicProcedure.input(registerInput).mutation(async ({ ctx, input }) => ({
-    user: await ctx.auth.register(input, { clientIp: ctx.clientIp }),
+    user: await ctx.auth.accounts.register(input, ctx.meta),
   })),
 
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
     // Login CSRF: a foreign page must not sign this browser into the attacker's account.
     assertSameOrigin(ctx.headers, ctx.settings.allowedOrigins);
-    const pair = await ctx.auth.login(input, {
-      userAgent: ctx.headers.get("user-agent"),
-      clientIp: ctx.clientIp,
-    });
-    return respondWithSession(ctx, pair);
+    const secure = ctx.settings.secureCookies;
+    const { deviceToken, ...pair } = await ctx.auth.sessions.login(
+      { ...input, deviceToken: readDeviceCookie(ctx.headers, input.email, secure) },
+      ctx.meta,
+    );
+    const body = respondWithSession(ctx, pair);
+    ctx.resHeaders.append("set-cookie", serializeDeviceCookie(input.email, deviceToken, secure));
+    return body;
   }),
 
   refresh: publicProcedure.mutation(async ({ ctx }) => {
     assertSameOrigin(ctx.headers, ctx.settings.allowedOrigins);
-    const pair = await ctx.auth.rotateRefreshToken(
+    const pair = await ctx.auth.sessions.refresh(
       readRefreshCookie(ctx.headers, ctx.settings.secureCookies),
-      {
-        clientIp: ctx.clientIp,
-      },
+      ctx.meta,
     );
     return respondWithSession(ctx, pair);
   }),
 
   logout: publicProcedure.mutation(async ({ ctx }) => {
     assertSameOrigin(ctx.headers, ctx.settings.allowedOrigins);
-    await ctx.auth.logout({
-      refreshToken: readRefreshCookie(ctx.headers, ctx.settings.secureCookies),
-      accessToken: bearerToken(ctx.headers),
-    });
+    await ctx.auth.sessions.logout(
+      {
+        refreshToken: readRefreshCookie(ctx.headers, ctx.settings.secureCookies),
+        accessToken: bearerToken(ctx.headers),
+      },
+      ctx.meta,
+    );
     ctx.resHeaders.append("set-cookie", clearRefreshCookie(ctx.settings.secureCookies));
     return { ok: true as const };
   }),
 
   logoutAll: protectedProcedure.mutation(async ({ ctx }) => {
-    await ctx.auth.logoutAll(ctx.user.id);
+    await ctx.auth.sessions.logoutAll(ctx, ctx.meta);
     ctx.resHeaders.append("set-cookie", clearRefreshCookie(ctx.settings.secureCookies));
     return { ok: true as const };
   }),
@@ -74,7 +80,7 @@ export const authRouter = createTRPCRouter({
   ticket: protectedProcedure.mutation(({ ctx }) => ctx.auth.live.issueTicket(ctx)),
 
   changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
-    await ctx.auth.changePassword(ctx, input);
+    await ctx.auth.accounts.changePassword(ctx, input, ctx.meta);
     return { ok: true as const };
   }),
 });

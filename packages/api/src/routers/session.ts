@@ -3,10 +3,10 @@ import { z } from "zod";
 import { createTRPCRouter, protectedProcedure, ticketProcedure } from "../trpc";
 
 export const sessionRouter = createTRPCRouter({
-  list: protectedProcedure.query(({ ctx }) => ctx.auth.listSessions(ctx)),
+  list: protectedProcedure.query(({ ctx }) => ctx.auth.sessions.list(ctx)),
 
   revoke: protectedProcedure.input(z.object({ id: z.uuid() })).mutation(async ({ ctx, input }) => {
-    await ctx.auth.revokeOwnSession(ctx, input.id);
+    await ctx.auth.sessions.revokeOwn(ctx, input.id, ctx.meta);
     return { ok: true as const };
   }),
 

@@ -1,5 +1,5 @@
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
 export const userRouter = createTRPCRouter({
-  me: protectedProcedure.query(({ ctx }) => ctx.auth.getProfile(ctx)),
+  me: protectedProcedure.query(({ ctx }) => ctx.auth.accounts.profile(ctx)),
 });

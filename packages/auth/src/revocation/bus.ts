@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 
 import pg from "pg";
 
-import type { RevocationEvent } from "../service";
+import type { RevocationEvent } from "../types";
 
 /**
  * Carries revocations to the live streams of every process. On the embedded database there is

@@ -1,0 +1,36 @@
+/**
+ * Security events: one structured record each, for a SOC to alert on. They carry ids, never a
+ * token, a password or a hash. The API writes them to its log with an `event` field.
+ */
+export type SecurityEventName =
+  | "login.succeeded"
+  | "login.failed"
+  | "login.rate_limited"
+  | "refresh.reuse"
+  | "session.revoked"
+  | "sessions.revoked_all"
+  | "password.changed"
+  | "password.change_failed"
+  | "role.changed"
+  | "admin.bootstrap"
+  | "token.revoked"
+  /** The Redis revocation store lost its data (checks go to the database until it is rebuilt). */
+  | "revocation_store.rebuilding"
+  | "revocation_store.rebuilt"
+  | "revocation_store.invalidated";
+
+export interface SecurityEvent {
+  event: SecurityEventName;
+  userId?: string;
+  sessionId?: string;
+  sessionIds?: string[];
+  ip?: string | null;
+  requestId?: string;
+  /** A stable, code-like detail (`wrong_password`, `unknown_email`, `logout`…), never free text. */
+  reason?: string;
+  role?: string;
+}
+
+export type SecurityEventSink = (event: SecurityEvent) => void;
+
+export const discardEvents: SecurityEventSink = () => undefined;

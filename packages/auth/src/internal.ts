@@ -1,0 +1,22 @@
+/**
+ * Building blocks behind the core, for benchmarks and tests that measure or replace one part.
+ * Not for apps: they go through `createAuth`.
+ */
+export { AccessTokens, MAX_TOKEN_LENGTH, type AccessTokenClaims, type Role } from "./access-token";
+export { loadKeySet, KeyConfigError, type SigningAlgorithm } from "./keys";
+export { PASSWORD_HASH_PARAMS } from "./password";
+export { systemClock } from "./clock";
+export { cryptoRandom, sha256, type Random } from "./random";
+export type { RevocationStore, RevocationClaims } from "./revocation/store";
+export { DatabaseRevocationStore } from "./revocation/database";
+export { UpstashRevocationStore } from "./revocation/upstash";
+export { LocalRevocationBus, PostgresRevocationBus, type RevocationBus } from "./revocation/bus";
+export {
+  clientIpKey,
+  DatabaseRateLimiter,
+  UpstashRateLimiter,
+  type RateLimiter,
+  type RateLimitRule,
+} from "./rate-limit";
+export { TICKET_TTL_SECONDS, type LiveIdentity, type SessionWatch } from "./live";
+export type { RevocationEvent, RevocationReason } from "./types";

@@ -1,0 +1,315 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { databaseKinds } from "@authkit/db/testing";
+
+import { isAuthError } from "../src/errors";
+import { PasswordHasher } from "../src/password";
+import { accepted, signedIn, startCore, uniqueEmail, type CoreUnderTest } from "./setup";
+
+/**
+ * The session rules at the caller level, on a real database and without HTTP: rotation with
+ * the reuse grace, theft, logout, the session cap and a login racing a password change.
+ */
+const kinds = await databaseKinds();
+
+describe.each(kinds)("sessions on %s", (kind) => {
+  let core: CoreUnderTest;
+  beforeAll(async () => {
+    core = await startCore({
+      kind,
+      env: { REFRESH_REUSE_GRACE: "2s", MAX_SESSIONS_PER_USER: "3" },
+    });
+  });
+  afterAll(() => core.close());
+
+  const refresh = (token: string) => core.auth.sessions.refresh(token);
+  const refused = (work: Promise<unknown>, code = "UNAUTHENTICATED") =>
+    expect(work).rejects.toSatisfy((e) => isAuthError(e, code as never));
+
+  it("rotates: the new pair works, and the old token inside the grace gets a sibling", async () => {
+    const { pair } = await signedIn(core);
+    const next = await refresh(pair.refreshToken);
+    expect(next.refreshToken).not.toBe(pair.refreshToken);
+    expect(next.sessionId).toBe(pair.sessionId);
+    expect(await accepted(core, next.accessToken)).toBe(true);
+    core.clock.advance(1);
+    const sibling = await refresh(pair.refreshToken);
+    expect(sibling.sessionId).toBe(pair.sessionId);
+    expect(sibling.refreshToken).not.toBe(next.refreshToken);
+    // Nothing was revoked: both branches of the family live on.
+    expect(await accepted(core, next.accessToken)).toBe(true);
+    expect((await refresh(next.refreshToken)).sessionId).toBe(pair.sessionId);
+    expect((await refresh(sibling.refreshToken)).sessionId).toBe(pair.sessionId);
+  });
+
+  it("treats a replay after the grace as theft: every session and token of the user dies", async () => {
+    const victim = await signedIn(core);
+    const laptop = await core.auth.sessions.login({
+      email: victim.email,
+      password: victim.password,
+    });
+    const next = await refresh(victim.pair.refreshToken);
+    core.clock.advance(3);
+    await refused(refresh(victim.pair.refreshToken), "REFRESH_TOKEN_REUSED");
+    for (const token of [next.accessToken, laptop.accessToken])
+      expect(await accepted(core, token)).toBe(false);
+    for (const token of [next.refreshToken, laptop.refreshToken]) await refused(refresh(token));
+    expect(core.events).toContainEqual(
+      expect.objectContaining({ event: "refresh.reuse", userId: victim.identity.user.id }),
+    );
+    // The user signs in again and is fine.
+    const again = await core.auth.sessions.login({
+      email: victim.email,
+      password: victim.password,
+    });
+    expect(await accepted(core, again.accessToken)).toBe(true);
+  });
+
+  it("refuses a logged-out session's token even inside the grace, and revokes nothing else", async () => {
+    const user = await signedIn(core);
+    const other = await core.auth.sessions.login({ email: user.email, password: user.password });
+    const next = await refresh(user.pair.refreshToken);
+    await core.auth.sessions.logout({ refreshToken: next.refreshToken });
+    await refused(refresh(user.pair.refreshToken));
+    await refused(refresh(next.refreshToken));
+    expect(await accepted(core, other.accessToken)).toBe(true);
+    expect(core.events).not.toContainEqual(
+      expect.objectContaining({ event: "refresh.reuse", userId: user.identity.user.id }),
+    );
+  });
+
+  it("logs out by access token and by refresh token, and again without complaint", async () => {
+    const user = await signedIn(core);
+    await core.auth.sessions.logout({
+      accessToken: user.pair.accessToken,
+      refreshToken: user.pair.refreshToken,
+    });
+    expect(await accepted(core, user.pair.accessToken)).toBe(false);
+    await refused(refresh(user.pair.refreshToken));
+    await core.auth.sessions.logout({
+      accessToken: user.pair.accessToken,
+      refreshToken: user.pair.refreshToken,
+    });
+  });
+
+  it("refuses an unknown or expired refresh token without side effects", async () => {
+    await refused(refresh("not a token we ever issued"));
+    const user = await signedIn(core);
+    core.clock.advance(7 * 24 * 3600 + 1);
+    try {
+      await refused(refresh(user.pair.refreshToken));
+    } finally {
+      core.clock.advance(-(7 * 24 * 3600 + 1));
+    }
+  });
+
+  it("keeps at most MAX_SESSIONS_PER_USER sessions: the least recently used goes first", async () => {
+    const email = uniqueEmail();
+    const first = await signedIn(core, email);
+    const logins = [];
+    for (let i = 0; i < 3; i++) {
+      core.clock.advance(1);
+      logins.push(await core.auth.sessions.login({ email, password: first.password }));
+    }
+    expect(await accepted(core, first.pair.accessToken)).toBe(false);
+    await refused(refresh(first.pair.refreshToken));
+    for (const pair of logins) expect(await accepted(core, pair.accessToken)).toBe(true);
+    expect(await core.auth.sessions.list(first.identity)).toHaveLength(3);
+  });
+});
+
+describe("a login racing a password change", () => {
+  /** A real hasher that can hold the next verify after it finished, to interleave a race. */
+  class GatedHasher extends PasswordHasher {
+    private hold: { reached: () => void; release: Promise<void> } | null = null;
+    holdNextVerify() {
+      let reached!: () => void;
+      let release!: () => void;
+      const state = {
+        reached: new Promise<void>((resolve) => (reached = resolve)),
+        release: () => release(),
+      };
+      this.hold = { reached, release: new Promise<void>((resolve) => (release = resolve)) };
+      return state;
+    }
+    override async verify(hash: string, password: string) {
+      const result = await super.verify(hash, password);
+      const hold = this.hold;
+      if (hold) {
+        this.hold = null;
+        hold.reached();
+        await hold.release;
+      }
+      return result;
+    }
+  }
+
+  it.each(kinds)("does not survive it (%s)", async (kind) => {
+    const passwords = new GatedHasher();
+    const core = await startCore({ kind, passwords });
+    try {
+      const owner = await signedIn(core);
+      // The attacker's login has checked the old password when the owner changes it.
+      const gate = passwords.holdNextVerify();
+      const attacker = core.auth.sessions.login({ email: owner.email, password: owner.password });
+      await gate.reached;
+      await core.auth.accounts.changePassword(owner.identity, {
+        currentPassword: owner.password,
+        newPassword: "a brand new password",
+      });
+      gate.release();
+      await expect(attacker).rejects.toSatisfy((e) => isAuthError(e, "INVALID_CREDENTIALS"));
+      const sessions = await core.auth.sessions.list(owner.identity);
+      expect(sessions.map((s) => s.id)).toEqual([owner.identity.session.id]);
+    } finally {
+      await core.close();
+    }
+  });
+});
+
+describe("passwords and limits", () => {
+  let core: CoreUnderTest;
+  beforeAll(async () => {
+    core = await startCore({
+      env: { RATE_LIMIT_LOGIN_SUCCESS_ACCOUNT: "3/1m", RATE_LIMIT_LOGIN_ACCOUNT: "5/1m" },
+    });
+  });
+  afterAll(() => core.close());
+
+  it("upgrades a hash made with older parameters at the next login", async () => {
+    const email = uniqueEmail();
+    const weak = new PasswordHasher({
+      params: { memoryCost: 8 * 1024, timeCost: 1, parallelism: 1 },
+    });
+    await core.db.prisma.user.create({
+      data: { email, passwordHash: await weak.hash("correct horse battery") },
+    });
+    const before = (await core.db.prisma.user.findUniqueOrThrow({ where: { email } })).passwordHash;
+    expect(before).toContain("m=8192,t=1");
+    await core.auth.sessions.login({ email, password: "correct horse battery" });
+    const after = (await core.db.prisma.user.findUniqueOrThrow({ where: { email } })).passwordHash;
+    expect(after).toContain("m=19456,t=2,p=1");
+    // Still the same password.
+    await core.auth.sessions.login({ email, password: "correct horse battery" });
+  });
+
+  it("limits wrong current passwords like failed logins", async () => {
+    const user = await signedIn(core);
+    const wrong = { currentPassword: "not my password", newPassword: "whatever new one" };
+    for (let i = 0; i < 5; i++)
+      await expect(core.auth.accounts.changePassword(user.identity, wrong)).rejects.toSatisfy((e) =>
+        isAuthError(e, "WRONG_PASSWORD"),
+      );
+    await expect(core.auth.accounts.changePassword(user.identity, wrong)).rejects.toSatisfy(
+      (e) => isAuthError(e, "RATE_LIMITED") && (e.retryAfterSeconds ?? 0) >= 1,
+    );
+  });
+
+  it("bounds successful logins per account", async () => {
+    const user = await signedIn(core);
+    await core.auth.sessions.login({ email: user.email, password: user.password });
+    await core.auth.sessions.login({ email: user.email, password: user.password });
+    await expect(
+      core.auth.sessions.login({ email: user.email, password: user.password }),
+    ).rejects.toSatisfy((e) => isAuthError(e, "RATE_LIMITED"));
+  });
+
+  it("lets a browser that signed in before through while the account is under attack", async () => {
+    const user = await signedIn(core);
+    const { deviceToken } = user.pair;
+    for (let i = 0; i < 5; i++)
+      await expect(
+        core.auth.sessions.login({ email: user.email, password: `guess ${i}` }),
+      ).rejects.toSatisfy((e) => isAuthError(e, "INVALID_CREDENTIALS"));
+    // A fresh client, even with the right password, waits out the window…
+    await expect(
+      core.auth.sessions.login({ email: user.email, password: user.password }),
+    ).rejects.toSatisfy((e) => isAuthError(e, "RATE_LIMITED"));
+    // …the owner's browser does not, and a device token for another account does not help.
+    const owner = await core.auth.sessions.login({ ...user, deviceToken });
+    expect(await accepted(core, owner.accessToken)).toBe(true);
+    const stranger = await signedIn(core);
+    await expect(
+      core.auth.sessions.login({ ...user, deviceToken: stranger.pair.deviceToken }),
+    ).rejects.toSatisfy((e) => isAuthError(e, "RATE_LIMITED"));
+    await expect(
+      core.auth.sessions.login({ ...user, deviceToken: `${deviceToken.split(".")[0]}.forged` }),
+    ).rejects.toSatisfy((e) => isAuthError(e, "RATE_LIMITED"));
+  });
+
+  it("answers OVERLOADED with a retry delay instead of queueing hashes without bound", async () => {
+    const tight = await startCore({
+      db: core.db,
+      passwords: new PasswordHasher({ maxConcurrent: 1, maxQueued: 1 }),
+      env: { RATE_LIMIT_LOGIN_SUCCESS_ACCOUNT: "off" },
+    });
+    try {
+      const user = await signedIn(core);
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, () =>
+          tight.auth.sessions.login({ email: user.email, password: user.password }),
+        ),
+      );
+      const overloaded = results.filter(
+        (r) => r.status === "rejected" && isAuthError(r.reason, "OVERLOADED"),
+      );
+      expect(overloaded.length).toBeGreaterThanOrEqual(1);
+      expect(results.filter((r) => r.status === "fulfilled").length).toBeGreaterThanOrEqual(2);
+      for (const r of overloaded)
+        expect((r as PromiseRejectedResult).reason).toMatchObject({ retryAfterSeconds: 1 });
+    } finally {
+      await tight.close();
+    }
+  });
+});
+
+describe("the admin bootstrap", () => {
+  it("never lets a registrant's own password become admin", async () => {
+    const first = await startCore();
+    const email = uniqueEmail("admin");
+    try {
+      // Someone registers the address before the operator sets ADMIN_EMAIL.
+      const squatter = await signedIn(first, email, "squatter password");
+      const env = { ADMIN_EMAIL: email, ADMIN_PASSWORD: "the operator's password" };
+      const second = await startCore({ db: first.db, env });
+      try {
+        await second.auth.accounts.ensureAdmin({ email, password: env.ADMIN_PASSWORD });
+        await expect(
+          second.auth.sessions.login({ email, password: "squatter password" }),
+        ).rejects.toSatisfy((e) => isAuthError(e, "INVALID_CREDENTIALS"));
+        expect(await accepted(second, squatter.pair.accessToken)).toBe(false);
+        await expect(second.auth.sessions.refresh(squatter.pair.refreshToken)).rejects.toThrow();
+        const operator = await second.auth.sessions.login({ email, password: env.ADMIN_PASSWORD });
+        expect(operator.user.role).toBe("admin");
+        expect(second.events).toContainEqual(
+          expect.objectContaining({ event: "admin.bootstrap", reason: "password_reset" }),
+        );
+        // A restart leaves the admin alone, even after a password change.
+        const identity = await second.auth.authenticate(operator.accessToken);
+        await second.auth.accounts.changePassword(identity, {
+          currentPassword: env.ADMIN_PASSWORD,
+          newPassword: "changed by the admin",
+        });
+        await second.auth.accounts.ensureAdmin({ email, password: env.ADMIN_PASSWORD });
+        await second.auth.sessions.login({ email, password: "changed by the admin" });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
+    }
+  });
+
+  it("promotes an existing account only when its password is ADMIN_PASSWORD", async () => {
+    const core = await startCore();
+    try {
+      const user = await signedIn(core, uniqueEmail("promote"), "the operator's password");
+      await core.auth.accounts.ensureAdmin({ email: user.email, password: user.password });
+      const after = await core.auth.sessions.login({ email: user.email, password: user.password });
+      expect(after.user.role).toBe("admin");
+      expect(await accepted(core, user.pair.accessToken)).toBe(false);
+    } finally {
+      await core.close();
+    }
+  });
+});

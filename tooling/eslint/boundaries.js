@@ -1,0 +1,49 @@
+/**
+ * The dependency arrows of the monorepo, enforced: a package importing what it must not fails
+ * `pnpm lint`. apps → packages; api → auth → db → config; client → api (types only).
+ *
+ *   export default [...base, ...boundaries("auth")];
+ */
+const FORBIDDEN = {
+  config: ["@authkit/db", "@authkit/auth", "@authkit/api", "@authkit/client", "@authkit/web"],
+  db: ["@authkit/auth", "@authkit/api", "@authkit/client", "@authkit/web"],
+  auth: ["@authkit/api", "@authkit/client", "@authkit/web"],
+  api: ["@authkit/client", "@authkit/web"],
+  bench: ["@authkit/client", "@authkit/web"],
+};
+
+const WHY = {
+  config: "config is the bottom of the graph: it imports no other package",
+  db: "db sits below auth and api: they import it, never the reverse",
+  auth: "auth is the core: api and the apps import it, never the reverse",
+  api: "api never imports the apps or the browser client",
+  bench: "bench measures the server packages, not the apps",
+};
+
+/**
+ * Rules for `packages/<name>`: no import of a package above it (including its subpaths).
+ * @param {string} name
+ * @returns {import("eslint").Linter.Config[]}
+ */
+export function boundaries(name) {
+  const forbidden = FORBIDDEN[name];
+  if (!forbidden) throw new Error(`boundaries: unknown package ${name}`);
+  return [
+    {
+      files: ["**/*.ts", "**/*.tsx"],
+      rules: {
+        "no-restricted-imports": [
+          "error",
+          {
+            patterns: [
+              {
+                group: forbidden.flatMap((pkg) => [pkg, `${pkg}/*`]),
+                message: WHY[name],
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}

@@ -32,6 +32,7 @@ export interface PublicUser {
 
 type SelectedPublicUser = Prisma.UserGetPayload<{ select: typeof publicUserSelect }>;
 /** True only when the two types are identical (assignable both ways is not enough for optionals). */
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Equal<A, B> =
+  (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 // Fails to compile when the schema or the select drifts from `PublicUser`.
 const _publicUserMatchesSelect: Equal<PublicUser, SelectedPublicUser> = true;

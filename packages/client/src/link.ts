@@ -9,8 +9,6 @@ import {
 import type { AnyTRPCRouter } from "@trpc/server";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
 
-import type { AppRouter } from "@authkit/api";
-
 import type { AuthClient } from "./auth-client";
 import { isUnauthorized } from "./errors";
 
@@ -123,19 +121,23 @@ export interface AuthLinksOptions extends AuthLinkOptions {
  * (server-sent events; authenticated by a ticket in their input, never by the access token,
  * which an EventSource could only put in the URL) and everything else to an `httpBatchLink`
  * that sends the token in the `Authorization` header.
+ *
+ * Typed for any router (links only move operations; the app's `createTRPCClient<AppRouter>`
+ * types the calls), so this package never compiles against the server's types (see `types.ts`).
+ * No transformer: the API sends plain JSON.
  */
 export function authLinks({
   url,
   maxItems = 10,
   EventSource = oneShotEventSource(),
   ...auth
-}: AuthLinksOptions): TRPCLink<AppRouter>[] {
+}: AuthLinksOptions): TRPCLink<AnyTRPCRouter>[] {
   return [
-    authLink<AppRouter>(auth),
-    splitLink<AppRouter>({
+    authLink(auth),
+    splitLink({
       condition: (op) => op.type === "subscription",
-      true: httpSubscriptionLink<AppRouter, EventSourceConstructor>({ url, EventSource }),
-      false: httpBatchLink<AppRouter>({ url, maxItems, headers: bearerHeaders }),
+      true: httpSubscriptionLink<AnyTRPCRouter, EventSourceConstructor>({ url, EventSource }),
+      false: httpBatchLink<AnyTRPCRouter>({ url, maxItems, headers: bearerHeaders }),
     }),
   ];
 }

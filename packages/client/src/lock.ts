@@ -31,15 +31,25 @@ export async function withLock<T>(
 ): Promise<T> {
   if (!locks) return work();
   let granted = false;
+  // A plain timer rather than `AbortSignal.timeout()`: it runs on the same timers as the rest of
+  // the client (so tests drive it with fake timers), and it is cleared as soon as the lock is ours.
+  const wait = new AbortController();
+  const timer = setTimeout(
+    () => wait.abort(new DOMException("lock wait timed out", "TimeoutError")),
+    timeoutMs,
+  );
   const run = () => {
     granted = true;
+    clearTimeout(timer);
     return work();
   };
   try {
-    return await locks.request(name, { signal: AbortSignal.timeout(timeoutMs) }, run);
+    return await locks.request(name, { signal: wait.signal }, run);
   } catch (error) {
     // Only a wait that timed out falls through; a failure of `work` itself is the caller's.
     if (granted) throw error;
     return locks.request(name, { steal: true }, run);
+  } finally {
+    clearTimeout(timer);
   }
 }

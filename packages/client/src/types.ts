@@ -1,25 +1,44 @@
-import type { inferRouterOutputs } from "@trpc/server";
+/**
+ * What the server sends, declared here in plain TypeScript rather than inferred from `AppRouter`:
+ * the router's type reaches the whole server (its context holds the auth service and Prisma), and
+ * a browser package must not compile against that. `test/server-types.ts` fails `pnpm typecheck`
+ * the moment these and the router's outputs differ.
+ */
 
-import type { AppRouter } from "@authkit/api";
-
-type Outputs = inferRouterOutputs<AppRouter>;
+/** The signed-in user, as `auth.login`, `auth.refresh` and `user.me` return it. */
+export interface AuthUser {
+  id: string;
+  email: string;
+  name: string | null;
+  role: "user" | "admin";
+}
 
 /** What `auth.login` and `auth.refresh` return: a fresh access token, its lifetime, the user. */
-export type Session = Outputs["auth"]["refresh"];
-export type AuthUser = Session["user"];
-
-type SessionEventsOutput = Outputs["session"]["events"];
-
-/** What the live `session.events` stream yields: `connected`, then `revoked` when the session dies. */
-export type SessionEvent =
-  SessionEventsOutput extends AsyncIterable<infer T, unknown, unknown> ? T : never;
+export interface Session {
+  accessToken: string;
+  tokenType: "Bearer";
+  /** Seconds the access token lives, counted from when it arrives (never from the device clock). */
+  expiresIn: number;
+  user: AuthUser;
+}
 
 /**
  * Why the server ended (or shook) the session, as `session.events` says it: `logout`,
  * `logout_all`, `password_changed`, `session_revoked`, `role_changed`, `refresh_token_reused`,
- * `session_expired`.
+ * `token_version_changed`, `session_expired`.
  */
-export type SessionEndCause = Extract<SessionEvent, { type: "revoked" }>["reason"];
+export type SessionEndCause =
+  | "logout"
+  | "logout_all"
+  | "password_changed"
+  | "session_revoked"
+  | "role_changed"
+  | "refresh_token_reused"
+  | "token_version_changed"
+  | "session_expired";
+
+/** What the live `session.events` stream yields: `connected`, then `revoked` when the session dies. */
+export type SessionEvent = { type: "connected" } | { type: "revoked"; reason: SessionEndCause };
 
 /**
  * Why the client is signed out:

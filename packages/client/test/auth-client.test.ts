@@ -1,12 +1,14 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { createAuthClient, withLock, type AuthClient, type AuthClientOptions } from "../src";
-import { FakeChannelHub, FakeLocks, FakeServer } from "./fakes";
+import { createAuthClient, type AuthClient, type AuthClientOptions } from "../src/auth-client";
+import { withLock } from "../src/lock";
+import { FakeChannelHub, FakeLocks, FakeServer, FakeTime } from "./fakes";
 
 /** Several tabs of one browser: one lock manager, one channel, one cookie (the fake server). */
 function browser(server = new FakeServer()) {
   const locks = new FakeLocks();
   const hub = new FakeChannelHub();
+  const time = new FakeTime(hub);
   const tabs: AuthClient[] = [];
   const open = (options: AuthClientOptions = {}) => {
     const tab = createAuthClient({
@@ -20,12 +22,13 @@ function browser(server = new FakeServer()) {
     tabs.push(tab);
     return tab;
   };
-  return { server, locks, hub, tabs, open };
+  return { server, locks, hub, time, tabs, open };
 }
 
-const tick = (ms = 40) => new Promise((resolve) => setTimeout(resolve, ms));
-
 let opened: AuthClient[] = [];
+beforeEach(() => {
+  vi.useFakeTimers();
+});
 afterEach(() => {
   for (const tab of opened) tab.dispose();
   opened = [];
@@ -39,9 +42,9 @@ function track(b: ReturnType<typeof browser>) {
 
 describe("AuthClient", () => {
   it("restores the session from the cookie once, however often it is started", async () => {
-    const { server, open } = track(browser());
+    const { server, open, time } = track(browser());
     const tab = open();
-    await Promise.all([tab.start(), tab.start(), tab.getAccessToken()]);
+    await time.run(Promise.all([tab.start(), tab.start(), tab.getAccessToken()]));
     expect(server.rotations).toBe(1);
     expect(tab.getState()).toMatchObject({
       status: "signedIn",
@@ -51,10 +54,10 @@ describe("AuthClient", () => {
   });
 
   it("lets a new tab take the token of an open tab instead of rotating the cookie", async () => {
-    const { server, open } = track(browser());
-    await open().start();
+    const { server, open, time } = track(browser());
+    await time.run(open().start());
     const second = open();
-    await second.start();
+    await time.run(second.start());
     expect(server.rotations).toBe(1);
     expect(await second.getAccessToken()).toBe("token-1");
   });
@@ -62,42 +65,42 @@ describe("AuthClient", () => {
   it("signs out quietly when there never was a session", async () => {
     const server = new FakeServer();
     server.alive = false;
-    const { hub, open } = track(browser(server));
+    const { hub, open, time } = track(browser(server));
     const tab = open();
-    await tab.start();
+    await time.run(tab.start());
     expect(tab.getState()).toEqual({ status: "signedOut", user: null, reason: null });
     // Another tab might be logging in right now: nothing is broadcast.
     expect(hub.sent.filter((m) => (m as { type: string }).type === "signedOut")).toEqual([]);
   });
 
   it("rotates once when several tabs need a refresh at the same moment", async () => {
-    const { server, open } = track(browser());
+    const { server, open, time } = track(browser());
     const tabs = [open(), open(), open()];
-    await tabs[0]!.start();
-    await Promise.all(tabs.slice(1).map((tab) => tab.start()));
+    await time.run(tabs[0]!.start());
+    await time.run(Promise.all(tabs.slice(1).map((tab) => tab.start())));
     expect(server.rotations).toBe(1);
-    const tokens = await Promise.all(tabs.map((tab) => tab.refresh()));
+    const tokens = await time.run(Promise.all(tabs.map((tab) => tab.refresh())));
     expect(server.rotations).toBe(2);
     expect(tokens).toEqual(["token-2", "token-2", "token-2"]);
   });
 
   it("after a 401 refreshes only if nobody replaced the rejected token yet", async () => {
-    const { server, open } = track(browser());
+    const { server, open, time } = track(browser());
     const tab = open();
-    await tab.start();
-    expect(await tab.afterUnauthorized("token-1")).toBe("token-2");
+    await time.run(tab.start());
+    expect(await time.run(tab.afterUnauthorized("token-1"))).toBe("token-2");
     // A second call that failed with the old token reuses the new one.
-    expect(await tab.afterUnauthorized("token-1")).toBe("token-2");
+    expect(await time.run(tab.afterUnauthorized("token-1"))).toBe("token-2");
     expect(server.rotations).toBe(2);
   });
 
   it("signs every tab out on logout, and revokes with the access token", async () => {
-    const { server, open } = track(browser());
+    const { server, open, time } = track(browser());
     const [a, b] = [open(), open()];
-    await a.start();
-    await b.start();
-    await a.logout();
-    await tick();
+    await time.run(a.start());
+    await time.run(b.start());
+    await time.run(a.logout());
+    await time.flush();
     expect(server.logouts).toEqual(["token-1"]);
     expect(a.getState()).toMatchObject({ status: "signedOut", reason: "logout" });
     expect(b.getState()).toMatchObject({ status: "signedOut", reason: "logout" });
@@ -105,27 +108,27 @@ describe("AuthClient", () => {
   });
 
   it("ends the session in every tab when the server refuses a refresh", async () => {
-    const { server, open } = track(browser());
+    const { server, open, time } = track(browser());
     const [a, b] = [open(), open()];
-    await a.start();
-    await b.start();
+    await time.run(a.start());
+    await time.run(b.start());
     server.alive = false;
-    expect(await a.afterUnauthorized("token-1")).toBeNull();
-    await tick();
+    expect(await time.run(a.afterUnauthorized("token-1"))).toBeNull();
+    await time.flush();
     expect(a.getState()).toMatchObject({ status: "signedOut", reason: "ended" });
     expect(b.getState()).toMatchObject({ status: "signedOut", reason: "ended" });
   });
 
   it("says in every tab why the server ended the session, even in a tab already signed out", async () => {
-    const { server, open } = track(browser());
+    const { server, open, time } = track(browser());
     const [a, b, c] = [open(), open(), open()];
-    await Promise.all([a.start(), b.start(), c.start()]);
+    await time.run(Promise.all([a.start(), b.start(), c.start()]));
     // Tab c found out first, from a refused refresh, without knowing why.
     server.alive = false;
-    expect(await c.refresh()).toBeNull();
+    expect(await time.run(c.refresh())).toBeNull();
     expect(c.getState()).toEqual({ status: "signedOut", user: null, reason: "ended" });
     a.forget("ended", "password_changed");
-    await tick();
+    await time.flush();
     for (const tab of [a, b, c]) {
       expect(tab.getState()).toEqual({
         status: "signedOut",
@@ -136,7 +139,7 @@ describe("AuthClient", () => {
     }
     // A later deliberate logout is not relabelled by a cause.
     b.forget("logout");
-    await tick();
+    await time.flush();
     expect(a.getState()).toEqual({
       status: "signedOut",
       user: null,
@@ -148,37 +151,37 @@ describe("AuthClient", () => {
   it("signs in every open tab when one logs in", async () => {
     const server = new FakeServer();
     server.alive = false;
-    const { open } = track(browser(server));
+    const { open, time } = track(browser(server));
     const [a, b] = [open(), open()];
-    await Promise.all([a.start(), b.start()]);
+    await time.run(Promise.all([a.start(), b.start()]));
     a.signedIn({
       accessToken: "login-token",
       tokenType: "Bearer",
       expiresIn: 900,
       user: { id: "u", email: "x@y.z", name: null, role: "admin" },
     });
-    await tick();
+    await time.flush();
     expect(b.getState()).toMatchObject({ status: "signedIn", user: { role: "admin" } });
-    expect(await b.getAccessToken()).toBe("login-token");
+    expect(await time.run(b.getAccessToken())).toBe("login-token");
   });
 
   it("stays signed out when a logout lands while a refresh is on the wire", async () => {
-    const { server, open } = track(browser());
+    const { server, open, time } = track(browser());
     const tab = open();
-    await tab.start();
+    await time.run(tab.start());
     server.latencyMs = 50;
     const refreshing = tab.refresh();
-    await tick(10);
+    await time.advance(10);
     tab.forget("logout");
-    expect(await refreshing).toBeNull();
+    expect(await time.run(refreshing)).toBeNull();
     expect(tab.getState()).toMatchObject({ status: "signedOut", reason: "logout" });
   });
 
   it("steals a lock that another tab never released instead of hanging", async () => {
-    const { server, locks, open } = track(browser());
+    const { server, locks, open, time } = track(browser());
     locks.holdForever();
     const tab = open({ lockTimeoutMs: 50 });
-    await tab.start();
+    await time.run(tab.start());
     expect(tab.getState().status).toBe("signedIn");
     expect(server.rotations).toBe(1);
   });
@@ -186,7 +189,6 @@ describe("AuthClient", () => {
 
 describe("AuthClient timing", () => {
   it("schedules the refresh from expiresIn, whatever the device clock says", async () => {
-    vi.useFakeTimers();
     const server = new FakeServer();
     server.latencyMs = 0;
     // A device clock a day ahead: a client comparing it with `exp` would refresh in a loop.
@@ -206,7 +208,6 @@ describe("AuthClient timing", () => {
   });
 
   it("leaves a hidden tab's refresh until it is shown", async () => {
-    vi.useFakeTimers();
     const server = new FakeServer();
     server.latencyMs = 0;
     server.expiresIn = 60;
@@ -234,7 +235,6 @@ describe("AuthClient timing", () => {
   });
 
   it("gives up restoring after three network failures and says so", async () => {
-    vi.useFakeTimers();
     const server = new FakeServer();
     const { open } = track(browser(server));
     const failing = {

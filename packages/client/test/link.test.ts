@@ -3,7 +3,7 @@ import type { AnyTRPCRouter } from "@trpc/server";
 import { observable } from "@trpc/server/observable";
 import { describe, expect, it } from "vitest";
 
-import { authLink, bearerHeaders } from "../src";
+import { authLink, bearerHeaders } from "../src/link";
 
 /** A server stand-in: accepts only the tokens in `valid`, records what each call carried. */
 function fakeServer(valid: Set<string>) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { isUsable, parseTabMessage, refreshDelayMs } from "../src";
+import { parseTabMessage } from "../src/channel";
+import { isUsable, refreshDelayMs } from "../src/schedule";
 
 describe("refreshDelayMs", () => {
   it("refreshes a quarter of the lifetime ahead, at most a minute ahead", () => {

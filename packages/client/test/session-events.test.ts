@@ -1,24 +1,19 @@
 import { createTRPCClient, TRPCClientError, type TRPCLink } from "@trpc/client";
 import { observable, type Observer } from "@trpc/server/observable";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { AppRouter } from "@authkit/api";
 
+import { createAuthClient, type AuthClient } from "../src/auth-client";
+import { authLink, authLinks, bearerHeaders, oneShotEventSource } from "../src/link";
 import {
-  authLink,
-  authLinks,
-  bearerHeaders,
-  createAuthClient,
   createSessionEvents,
-  oneShotEventSource,
   revocationAction,
-  type AuthClient,
-  type SessionEndCause,
-  type SessionEvent,
   type SessionEvents,
   type SessionEventsOptions,
-} from "../src";
-import { FakeChannelHub, FakeLocks, FakeServer } from "./fakes";
+} from "../src/session-events";
+import type { SessionEndCause, SessionEvent } from "../src/types";
+import { FakeChannelHub, FakeLocks, FakeServer, FakeTime } from "./fakes";
 
 const unauthorized = () =>
   TRPCClientError.from({
@@ -106,6 +101,7 @@ function browser() {
   const locks = new FakeLocks();
   const eventLocks = new FakeLocks();
   const hub = new FakeChannelHub();
+  const time = new FakeTime(hub);
   const open = async (options: Partial<SessionEventsOptions> = {}) => {
     const tokens = createAuthClient({
       transport: server.transport(),
@@ -123,6 +119,8 @@ function browser() {
       backoff: { initialMs: 20, maxMs: 200 },
       logoutGraceMs: 50,
       onOnline: null,
+      // The longest wait of each backoff step: the same timeline on every run.
+      random: () => 1,
       onStatus: (status) => statuses.push(status),
       ...options,
     });
@@ -130,21 +128,23 @@ function browser() {
       events.stop();
       tokens.dispose();
     });
-    await tokens.start();
+    await time.run(tokens.start());
     return { tokens, events, statuses };
   };
-  return { server, api, open };
+  /** Moves fake time until the tab's stream is live (at most 2 s of it). */
+  const live = (events: SessionEvents) => time.until(() => expect(events.status).toBe("live"));
+  return { server, api, time, live, open };
 }
 
 let cleanup: (() => void)[] = [];
+beforeEach(() => {
+  vi.useFakeTimers();
+});
 afterEach(() => {
   for (const done of cleanup) done();
   cleanup = [];
+  vi.useRealTimers();
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const live = (events: SessionEvents) =>
-  expect.poll(() => events.status, { timeout: 2_000, interval: 5 }).toBe("live");
 
 describe("revocationAction", () => {
   it("signs out when the session is dead, checks when only the token version may have moved", () => {
@@ -166,21 +166,21 @@ describe("createSessionEvents", () => {
     const b = browser();
     b.server.alive = false;
     const tab = await b.open();
-    await sleep(100);
+    await b.time.advance(100);
     expect(b.api.tickets).toBe(0);
     expect(tab.events.status).toBe("off");
 
     b.server.alive = true;
-    await tab.tokens.refresh();
-    await live(tab.events);
+    await b.time.run(tab.tokens.refresh());
+    await b.live(tab.events);
     expect(b.api.tickets).toBe(1);
     expect(b.api.open.map((s) => s.ticket)).toEqual(["ticket-1"]);
     expect(tab.statuses).toEqual(["standby", "connecting", "live"]);
 
-    await tab.tokens.logout();
+    await b.time.run(tab.tokens.logout());
     expect(tab.events.status).toBe("off");
     expect(b.api.open).toEqual([]);
-    await sleep(100);
+    await b.time.advance(100);
     expect(b.api.tickets).toBe(1);
   });
 
@@ -193,7 +193,7 @@ describe("createSessionEvents", () => {
     const b = browser();
     const first = await b.open();
     const second = await b.open();
-    await live(first.events);
+    await b.live(first.events);
     b.api.revoke(cause);
     expect(first.tokens.getState()).toEqual({
       status: "signedOut",
@@ -201,10 +201,15 @@ describe("createSessionEvents", () => {
       reason: "ended",
       cause,
     });
-    await expect
-      .poll(() => second.tokens.getState())
-      .toEqual({ status: "signedOut", user: null, reason: "ended", cause });
-    await sleep(100);
+    await b.time.until(() =>
+      expect(second.tokens.getState()).toEqual({
+        status: "signedOut",
+        user: null,
+        reason: "ended",
+        cause,
+      }),
+    );
+    await b.time.advance(100);
     expect(b.api.tickets).toBe(1);
     expect(b.server.rotations).toBe(1);
     expect(b.api.open).toEqual([]);
@@ -213,34 +218,32 @@ describe("createSessionEvents", () => {
   it("one stream per browser: the other tab stands by and takes over when the first goes", async () => {
     const b = browser();
     const first = await b.open();
-    await live(first.events);
+    await b.live(first.events);
     const second = await b.open();
-    await sleep(50);
+    await b.time.advance(50);
     expect(second.events.status).toBe("standby");
     expect(b.api.tickets).toBe(1);
 
     first.events.stop(); // the tab closed
-    await live(second.events);
+    await b.live(second.events);
     expect(b.api.tickets).toBe(2);
     expect(b.api.open.map((s) => s.ticket)).toEqual(["ticket-2"]);
     // The holder's revocation still reaches every tab (through the token manager's channel).
     b.api.revoke("logout_all");
-    await expect.poll(() => first.tokens.getState().status).toBe("signedOut");
+    await b.time.until(() => expect(first.tokens.getState().status).toBe("signedOut"));
   });
 
   it("role_changed: refreshes once, stays signed in with the new token, reconnects with a new ticket", async () => {
     const b = browser();
     const tab = await b.open();
     const other = await b.open();
-    await live(tab.events);
+    await b.live(tab.events);
     expect(await tab.tokens.getAccessToken()).toBe("token-1");
 
     b.api.raiseVersion();
     b.api.revoke("role_changed");
-    await expect
-      .poll(() => b.api.open.map((s) => s.ticket), { timeout: 2_000 })
-      .toEqual(["ticket-2"]);
-    await live(tab.events);
+    await b.time.until(() => expect(b.api.open.map((s) => s.ticket)).toEqual(["ticket-2"]));
+    await b.live(tab.events);
     expect(b.server.rotations).toBe(2);
     expect(await tab.tokens.getAccessToken()).toBe("token-2");
     expect(tab.tokens.getState().status).toBe("signedIn");
@@ -251,50 +254,55 @@ describe("createSessionEvents", () => {
   it("refresh_token_reused: stays when this session lives on, signs out saying why when it does not", async () => {
     const b = browser();
     const tab = await b.open();
-    await live(tab.events);
+    await b.live(tab.events);
     // Another session of the user was replayed: only the token version moved here.
     b.api.raiseVersion();
     b.api.revoke("refresh_token_reused");
-    await expect.poll(() => b.api.tickets, { timeout: 2_000 }).toBe(2);
-    await live(tab.events);
+    await b.time.until(() => expect(b.api.tickets).toBe(2));
+    await b.live(tab.events);
     expect(tab.tokens.getState().status).toBe("signedIn");
 
     // This session was the replayed one: the refresh is refused.
     b.server.alive = false;
     b.api.revoke("refresh_token_reused");
-    await expect
-      .poll(() => tab.tokens.getState())
-      .toEqual({ status: "signedOut", user: null, reason: "ended", cause: "refresh_token_reused" });
-    await sleep(100);
+    await b.time.until(() =>
+      expect(tab.tokens.getState()).toEqual({
+        status: "signedOut",
+        user: null,
+        reason: "ended",
+        cause: "refresh_token_reused",
+      }),
+    );
+    await b.time.advance(100);
     expect(b.api.tickets).toBe(2);
   });
 
   it("an UNAUTHORIZED end without a reason is checked with one refresh", async () => {
     const b = browser();
     const tab = await b.open();
-    await live(tab.events);
+    await b.live(tab.events);
     b.api.fail(unauthorized());
-    await expect.poll(() => b.api.tickets, { timeout: 2_000 }).toBe(2);
+    await b.time.until(() => expect(b.api.tickets).toBe(2));
     expect(b.server.rotations).toBe(2);
 
     b.server.alive = false;
     b.api.fail(unauthorized());
-    await expect
-      .poll(() => tab.tokens.getState())
-      .toEqual({ status: "signedOut", user: null, reason: "ended" });
+    await b.time.until(() =>
+      expect(tab.tokens.getState()).toEqual({ status: "signedOut", user: null, reason: "ended" }),
+    );
     expect(tab.events.status).toBe("off");
   });
 
   it("network trouble: a new ticket after a backoff, no refresh, no storm", async () => {
     const b = browser();
     const tab = await b.open();
-    await live(tab.events);
+    await b.live(tab.events);
     const failures = 6;
     for (let i = 0; i < failures; i++) {
-      await live(tab.events);
+      await b.live(tab.events);
       b.api.fail(new TRPCClientError("Unknown error"));
     }
-    await live(tab.events);
+    await b.live(tab.events);
     expect(b.api.tickets).toBe(failures + 1);
     expect(new Set(b.api.streams.map((s) => s.ticket)).size).toBe(failures + 1);
     expect(b.server.rotations).toBe(1);
@@ -304,14 +312,14 @@ describe("createSessionEvents", () => {
   it("a 401 on auth.ticket goes through the refresh; a dead session signs out and stops", async () => {
     const b = browser();
     const tab = await b.open();
-    await live(tab.events);
+    await b.live(tab.events);
     // The session died while the stream was down (no event): the reconnect finds out.
     b.server.alive = false;
     b.api.fail(new TRPCClientError("Unknown error"));
-    await expect
-      .poll(() => tab.tokens.getState())
-      .toEqual({ status: "signedOut", user: null, reason: "ended" });
-    await sleep(200);
+    await b.time.until(() =>
+      expect(tab.tokens.getState()).toEqual({ status: "signedOut", user: null, reason: "ended" }),
+    );
+    await b.time.advance(200);
     expect(b.api.tickets).toBe(1);
     expect(tab.events.status).toBe("off");
   });
@@ -319,26 +327,31 @@ describe("createSessionEvents", () => {
   it("logout: gives this browser's own Log out a moment before blaming another device", async () => {
     const b = browser();
     const tab = await b.open();
-    await live(tab.events);
+    await b.live(tab.events);
     b.api.revoke("logout");
     expect(tab.tokens.getState().status).toBe("signedIn");
     tab.tokens.forget("logout"); // this browser's Log out lands
-    await sleep(100);
+    await b.time.advance(100);
     expect(tab.tokens.getState()).toEqual({ status: "signedOut", user: null, reason: "logout" });
 
     // Nobody here logged out: after the grace, every tab is out with the cause.
-    await tab.tokens.refresh();
-    await live(tab.events);
+    await b.time.run(tab.tokens.refresh());
+    await b.live(tab.events);
     b.api.revoke("logout");
-    await expect
-      .poll(() => tab.tokens.getState())
-      .toEqual({ status: "signedOut", user: null, reason: "ended", cause: "logout" });
+    await b.time.until(() =>
+      expect(tab.tokens.getState()).toEqual({
+        status: "signedOut",
+        user: null,
+        reason: "ended",
+        cause: "logout",
+      }),
+    );
   });
 
   it("restarts for another user signed in in another tab", async () => {
     const b = browser();
     const tab = await b.open();
-    await live(tab.events);
+    await b.live(tab.events);
     tab.tokens.signedIn({
       accessToken: "token-9",
       tokenType: "Bearer",
@@ -350,7 +363,7 @@ describe("createSessionEvents", () => {
         role: "user",
       },
     });
-    await expect.poll(() => b.api.tickets).toBe(2);
+    await b.time.until(() => expect(b.api.tickets).toBe(2));
     expect(b.api.open.map((s) => s.ticket)).toEqual(["ticket-2"]);
   });
 });
@@ -387,7 +400,7 @@ describe("authLinks subscriptions", () => {
       { ticket: "the-ticket" },
       { onData: () => undefined },
     );
-    await expect.poll(() => FakeEventSource.urls).toHaveLength(1);
+    await new FakeTime().until(() => expect(FakeEventSource.urls).toHaveLength(1));
     const url = FakeEventSource.urls[0]!;
     expect(url).toBe(
       `http://app.test/api/trpc/session.events?input=${encodeURIComponent(JSON.stringify({ ticket: "the-ticket" }))}`,

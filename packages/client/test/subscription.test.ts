@@ -5,7 +5,7 @@ import {
   reconnectDelayMs,
   type SubscriptionHandlers,
   type TicketedSubscriptionOptions,
-} from "../src";
+} from "../src/subscription";
 
 /** A subscription endpoint stand-in: counts tickets, records every stream it opened. */
 function fakeEndpoint() {

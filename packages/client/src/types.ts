@@ -22,19 +22,20 @@ export interface Session {
   user: AuthUser;
 }
 
-/**
- * Why the server ended (or shook) the session, as `session.events` says it: `logout`,
- * `logout_all`, `password_changed`, `session_revoked`, `role_changed`, `refresh_token_reused`,
- * `token_version_changed`, `session_expired`.
- */
+/** Why the server ended (or shook) the session, as `session.events` says it. */
 export type SessionEndCause =
   | "logout"
   | "logout_all"
   | "password_changed"
+  | "password_reset"
   | "session_revoked"
+  | "session_limit"
   | "role_changed"
   | "refresh_token_reused"
+  | "user_disabled"
+  | "revoked_by_admin"
   | "token_version_changed"
+  | "token_revoked"
   | "session_expired";
 
 /** What the live `session.events` stream yields: `connected`, then `revoked` when the session dies. */

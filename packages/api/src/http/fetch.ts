@@ -5,6 +5,7 @@ import { appRouter } from "../root";
 import { createInnerContext } from "../trpc";
 import { logFetchRequest } from "./log";
 import { responseHeaders } from "./meta";
+import { createFormHandlers } from "./forms";
 import { firstForwardedFor, TRPC_PATH } from "./node";
 import { createOAuthHandlers } from "./oauth";
 import { ticketPreflight } from "./subscriptions";
@@ -15,6 +16,7 @@ import { ticketPreflight } from "./subscriptions";
  */
 export function createFetchApiHandler(app: App) {
   const oauth = createOAuthHandlers(app);
+  const forms = createFormHandlers(app);
   const forwardedIp = (request: Request) =>
     app.config.trustProxy ? firstForwardedFor(request.headers.get("x-forwarded-for")) : undefined;
   return function handleApiFetch(req: Request): Promise<Response> {
@@ -23,9 +25,11 @@ export function createFetchApiHandler(app: App) {
 
   function route(req: Request, onError: (error: unknown) => void): Promise<Response> {
     // The OAuth2 and JWKS paths too, so one fetch handler can serve the whole HTTP surface.
-    const standard = oauth.route(new URL(req.url).pathname);
-    if (standard) return standard(req, { clientIp: forwardedIp(req) });
     const url = new URL(req.url);
+    const standard = oauth.route(url.pathname);
+    if (standard) return standard(req, { clientIp: forwardedIp(req) });
+    const form = forms.route(url.pathname);
+    if (form) return form(req, { clientIp: forwardedIp(req), onError });
     const preflight =
       req.method === "GET" ? ticketPreflight(app, url.pathname + url.search, TRPC_PATH) : null;
     if (preflight) {

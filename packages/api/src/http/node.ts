@@ -6,6 +6,8 @@ import type { App } from "../app";
 import { appRouter } from "../root";
 import { createInnerContext } from "../trpc";
 import { noteRequestError, trackRequest } from "./log";
+import { serveFetchOnNode } from "./fetch-to-node";
+import { createFormHandlers, FORM_MAX_BODY_BYTES } from "./forms";
 import { responseHeaders } from "./meta";
 import { setApiSecurityHeaders } from "./headers";
 import {
@@ -67,6 +69,8 @@ export function createNodeApiHandler(app: App) {
     clientIp: (req) => clientIp(req, app.config.trustProxy),
   });
 
+  const forms = createFormHandlers(app);
+
   /** Returns false when the path is not the API's, so the caller can route it elsewhere. */
   return function handleApiRequest(req: IncomingMessage, res: ServerResponse): boolean {
     // One log line per request, whoever ends up answering it (idempotent if the host tracks too).
@@ -84,6 +88,16 @@ export function createNodeApiHandler(app: App) {
       return true;
     }
     const pathname = pathnameOf(url);
+    const form = forms.route(pathname);
+    if (form) {
+      serveFetchOnNode(req, res, FORM_MAX_BODY_BYTES, (request) =>
+        form(request, {
+          clientIp: clientIp(req, app.config.trustProxy),
+          onError: (error) => noteRequestError(req, error),
+        }),
+      );
+      return true;
+    }
     if (pathname === OAUTH_TOKEN_PATH || pathname === OAUTH_REVOKE_PATH || pathname === JWKS_PATH) {
       setApiSecurityHeaders(res);
     }

@@ -182,7 +182,7 @@ function rejectClientSecret(params: URLSearchParams): void {
 }
 
 /** Reads the whole body up to `limit` bytes; null when it is larger. */
-async function readBody(request: Request, limit: number): Promise<Uint8Array | null> {
+export async function readBody(request: Request, limit: number): Promise<Uint8Array | null> {
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -3,22 +3,16 @@ import {
   bearerToken,
   clearRefreshCookie,
   readRefreshCookie,
-  serializeRefreshCookie,
   type TokenPair,
 } from "@authkit/auth";
 
 import { changePasswordInput, loginInput, registerInput } from "../schemas";
+import { sessionCookie } from "../session-cookie";
 import { createTRPCRouter, protectedProcedure, publicProcedure, type Context } from "../trpc";
 
 /** The browser gets the refresh token only as an HttpOnly cookie; the body never carries it. */
 function respondWithSession(ctx: Context, pair: TokenPair) {
-  ctx.resHeaders.append(
-    "set-cookie",
-    serializeRefreshCookie(pair.refreshToken, {
-      secure: ctx.settings.secureCookies,
-      maxAgeSeconds: pair.refreshExpiresIn,
-    }),
-  );
+  ctx.resHeaders.append("set-cookie", sessionCookie(ctx.settings, pair));
   ctx.resHeaders.set("cache-control", "no-store");
   return {
     accessToken: pair.accessToken,

@@ -9,6 +9,13 @@ export function Spinner({ label }: { label?: string }) {
   );
 }
 
+/** A page's one message slot: whatever was said last replaces what was said before. */
+export interface Notice {
+  kind: AlertKind;
+  title?: string;
+  text?: string;
+}
+
 /** Whole-page placeholder while the session or the page's data loads. */
 export function PageLoading({ label = "Loading…" }: { label?: string }) {
   return (
@@ -24,14 +31,21 @@ export function Alert({
   kind,
   title,
   children,
+  formError = false,
 }: {
   kind: AlertKind;
   title?: string;
   children?: ReactNode;
+  /** The message of a failed submit: focus moves here when no single field is to blame. */
+  formError?: boolean;
 }) {
   // Errors interrupt (role=alert); confirmations and notices are announced politely.
   return (
-    <div className={`alert alert-${kind}`} role={kind === "error" ? "alert" : "status"}>
+    <div
+      className={`alert alert-${kind}`}
+      role={kind === "error" ? "alert" : "status"}
+      {...(formError ? { "data-form-error": true, tabIndex: -1 } : {})}
+    >
       {title ? <p className="alert-title">{title}</p> : null}
       {children ? <div>{children}</div> : null}
     </div>

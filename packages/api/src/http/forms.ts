@@ -12,7 +12,13 @@
  * same core calls (so the same rate limits). A failure redirect carries only a stable code
  * (and `next`): never the password, nor the email, which would land in history and logs.
  */
-import { AuthError, assertSameOrigin, type AuthService, type RequestMeta } from "@authkit/auth";
+import {
+  assertSameOrigin,
+  isAuthError,
+  type AuthError,
+  type AuthService,
+  type RequestMeta,
+} from "@authkit/auth";
 
 import { loginInput, registerInput } from "../schemas";
 import { sessionCookie } from "../session-cookie";
@@ -175,7 +181,7 @@ export function createFormHandlers(deps: FormDeps): FormHandlers {
         return await work(form, meta, next);
       } catch (error) {
         let failure = error instanceof FormFailure ? error : undefined;
-        if (!failure && error instanceof AuthError) failure = fromAuthError(error);
+        if (!failure && isAuthError(error)) failure = fromAuthError(error);
         if (!failure || failure.code === "unavailable") info.onError?.(error);
         const code = failure?.code ?? "server_error";
         const retry = failure?.retryAfterSeconds;

@@ -15,7 +15,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 
-import { AuthError, type AuthService, type KeySet, type TokenPair } from "@authkit/auth";
+import {
+  type AuthError,
+  isAuthError,
+  type AuthService,
+  type KeySet,
+  type TokenPair,
+} from "@authkit/auth";
 import { writeFetchResponse } from "./fetch-to-node";
 
 export const OAUTH_TOKEN_PATH = "/api/auth/token";
@@ -284,7 +290,7 @@ export function createOAuthHandlers(
 
   const fail = (error: unknown, grant: "password" | "refresh_token" | "revoke"): Response => {
     if (error instanceof OAuthError) return errorResponse(error);
-    if (error instanceof AuthError) {
+    if (isAuthError(error)) {
       const mapped = fromAuthError(error, grant);
       if (mapped.status === 500) onError(error);
       return errorResponse(mapped);

@@ -1,17 +1,10 @@
-import { createOAuthHandlers, type OAuthHandlers } from "@authkit/api";
-
-import { getApp } from "~/server/app";
+import { handleApi } from "~/server/api";
 
 /**
- * The public verification keys (RFC 7517) for hosts that run only Next. Rendered per request
- * (never at build time: the keys come from the runtime environment); the response itself says
- * `Cache-Control: public, max-age=300` with an ETag, so verifiers and CDNs cache it.
+ * The public verification keys (RFC 7517) for hosts that run only Next, through the same
+ * handler as /api. Rendered per request (never at build time: the keys come from the runtime
+ * environment); the response says `Cache-Control: public, max-age=300` with an ETag.
  */
 export const dynamic = "force-dynamic";
 
-let handlers: OAuthHandlers | undefined;
-
-export async function GET(req: Request): Promise<Response> {
-  handlers ??= createOAuthHandlers(await getApp());
-  return handlers.jwks(req);
-}
+export { handleApi as GET, handleApi as HEAD };

@@ -10,9 +10,9 @@ export function carriedNext(raw: string | undefined): string | undefined {
   return raw && raw !== "/" && raw.length <= MAX_NEXT_LENGTH ? raw : undefined;
 }
 
-/** A page of ours with `?next=` when there is somewhere to go back to. */
+/** A page of ours with `?next=` when there is somewhere to go back to (home is the default). */
 export function withNext(page: "/login" | "/register", next: string | undefined): string {
-  return next ? `${page}?next=${encodeURIComponent(next)}` : page;
+  return next && next !== "/" ? `${page}?next=${encodeURIComponent(next)}` : page;
 }
 
 /** What /login says after the server ended the session, by the cause `session.events` gave. */

@@ -1,5 +1,4 @@
 import { adminRouter } from "./routers/admin";
-import { greetingRouter } from "./routers/greeting";
 import { authRouter } from "./routers/auth";
 import { sessionRouter } from "./routers/session";
 import { userRouter } from "./routers/user";
@@ -11,7 +10,6 @@ export const appRouter = createTRPCRouter({
   user: userRouter,
   session: sessionRouter,
   admin: adminRouter,
-  greeting: greetingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,7 +6,7 @@ import { sha256, type Random } from "./random";
 import type { RevocationBus } from "./revocation/bus";
 import type { Identity, RevocationReason } from "./service";
 
-/** SPEC: opaque, single use, valid 30 s. */
+/** docs/api.md: opaque, single use, valid 30 s. */
 export const TICKET_TTL_SECONDS = 30;
 const TICKET_BYTES = 32;
 /** How often a live stream re-reads the database, in case a notification was lost. */

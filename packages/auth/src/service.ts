@@ -16,7 +16,7 @@ import { sha256, type Random } from "./random";
 import { clientIpKey, type RateLimiter, type RateLimitRule, type RateLimits } from "./rate-limit";
 import type { RevocationStore } from "./revocation/store";
 
-/** 256 bits from the CSPRNG (SPEC: refresh token). */
+/** 256 bits from the CSPRNG (docs/api.md: Tokens). */
 const REFRESH_TOKEN_BYTES = 32;
 const MAX_REFRESH_TOKEN_LENGTH = 256;
 
@@ -83,7 +83,7 @@ export interface RequestMeta {
 }
 
 /**
- * The framework-agnostic core: every rule of SPEC.md's Tokens section lives here, and the tRPC
+ * The framework-agnostic core: every rule of the Tokens section of docs/api.md lives here, and the tRPC
  * routers and the OAuth2 endpoints are thin shells around it.
  */
 export class AuthService {

@@ -1,5 +1,5 @@
 /**
- * The standard HTTP surface for non-browser clients (SPEC: HTTP surface besides tRPC):
+ * The standard HTTP surface for non-browser clients (docs/api.md: HTTP endpoints besides tRPC):
  *
  * - `POST /api/auth/token`   OAuth 2.0 token endpoint (RFC 6749 §4.3 password, §6 refresh_token);
  * - `POST /api/auth/revoke`  token revocation (RFC 7009), refresh or access token;

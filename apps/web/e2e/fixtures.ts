@@ -117,6 +117,16 @@ export async function signIn(
   await expect(page.getByTestId("user-email")).toHaveText(user.email);
 }
 
+/** Fills the sign-in form on the current page and submits it (with or without JavaScript). */
+export async function submitSignIn(
+  page: Page,
+  user: Pick<TestUser, "email" | "password">,
+): Promise<void> {
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
 /** A second, independent browser (own cookies, own tabs): another device of the same user. */
 export async function signedInContext(
   browser: Browser,

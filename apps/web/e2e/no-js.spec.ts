@@ -3,7 +3,7 @@
  * before hydration and with JavaScript off (a plain POST to /api/auth/login or
  * /api/auth/register, answered with 303), and with JavaScript on the same forms go through tRPC.
  */
-import { errorAlerts, expect, test, uniqueEmail, watchApi } from "./fixtures";
+import { errorAlerts, expect, submitSignIn, test, uniqueEmail, watchApi } from "./fixtures";
 
 test("the server's HTML holds the forms, with nothing to wait for in front of them", async ({
   request,
@@ -30,9 +30,7 @@ test.describe("with JavaScript off", () => {
   }) => {
     await page.goto("/login?next=%2Fsessions");
     await expect(page.getByText("Please sign in to continue.")).toBeVisible();
-    await page.getByLabel("Email").fill(newUser.email);
-    await page.getByLabel("Password").fill(newUser.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await submitSignIn(page, newUser);
 
     await expect(page).toHaveURL("/sessions");
     const cookie = (await context.cookies()).find((c) => c.name.endsWith("refresh_token"));
@@ -105,9 +103,7 @@ test("with JavaScript on, the same form signs in through tRPC, never the form en
     if (request.method() === "POST") posts.push(new URL(request.url()).pathname);
   });
   await page.goto("/login");
-  await page.getByLabel("Email").fill(newUser.email);
-  await page.getByLabel("Password").fill(newUser.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, newUser);
   await expect(page.getByTestId("user-email")).toHaveText(newUser.email);
   await calls.idle();
   expect(calls.calls.some((c) => c.path === "auth.login" && c.status === 200)).toBe(true);

@@ -5,7 +5,7 @@
  */
 import type { BrowserContext, Page } from "@playwright/test";
 
-import { expect, signIn, test } from "./fixtures";
+import { expect, signIn, submitSignIn, test } from "./fixtures";
 
 const VARIANTS = [
   "/%09/evil.example",
@@ -63,9 +63,7 @@ test("signing in through the form is never sent off the site by next", async ({
   await trapEvil(context);
   for (const next of VARIANTS.slice(0, 5)) {
     await page.goto(`/login?next=${next}`);
-    await page.getByLabel("Email").fill(newUser.email);
-    await page.getByLabel("Password").fill(newUser.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await submitSignIn(page, newUser);
     await test.step(next, () => expectHome(page, baseURL!));
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await expect(page).toHaveURL("/login");
@@ -85,9 +83,7 @@ test.describe("with JavaScript off", () => {
     for (const next of VARIANTS.slice(0, 5)) {
       await context.clearCookies();
       await page.goto(`/login?next=${next}`);
-      await page.getByLabel("Email").fill(newUser.email);
-      await page.getByLabel("Password").fill(newUser.password);
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await submitSignIn(page, newUser);
       await test.step(next, () => expect(page).toHaveURL(new URL("/", baseURL).href));
     }
   });

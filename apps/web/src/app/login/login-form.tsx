@@ -1,16 +1,15 @@
 "use client";
 
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 
 import { ApiForm, Button, EmailField, Field, formString } from "~/components/form";
 import { useSubmitErrors } from "~/components/use-field-errors";
+import { useLeaveWhenSignedIn, useLogin } from "~/components/use-sign-in";
 import { Alert, PageLoading } from "~/components/ui";
-import { getAuthClient, useAuth } from "~/lib/auth";
+import { useAuth } from "~/lib/auth";
 import { formErrorMessage } from "~/lib/errors";
-import { safeNextPath, sessionEndedMessage, withNext } from "~/lib/navigation";
-import { trpc } from "~/lib/trpc";
+import { sessionEndedMessage, withNext } from "~/lib/navigation";
 
 export function LoginForm({
   next,
@@ -24,22 +23,15 @@ export function LoginForm({
   registered: boolean;
 }) {
   const auth = useAuth();
-  const router = useRouter();
+  const leaving = useLeaveWhenSignedIn(next);
   const formRef = useRef<HTMLFormElement>(null);
   // Once the visitor submits, what the page said before (signed out, a failed no-JS attempt)
   // is out of date: only this attempt's outcome is shown.
   const [submitted, setSubmitted] = useState(false);
-  const login = trpc.auth.login.useMutation({
-    onSuccess: (session) => getAuthClient().signedIn(session),
-  });
+  const login = useLogin();
   const { errors, formError, startSubmit, onEdit } = useSubmitErrors(login.error, formRef);
 
-  // Signed in here, in another tab, or already by the cookie: go where the visitor was headed.
-  useEffect(() => {
-    if (auth.status === "signedIn") router.replace(safeNextPath(next, window.location.origin));
-  }, [auth.status, next, router]);
-
-  if (auth.status === "signedIn") return <PageLoading label="Signing you in…" />;
+  if (leaving) return <PageLoading label="Signing you in…" />;
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

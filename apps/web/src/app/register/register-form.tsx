@@ -1,8 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 
 import {
   ApiForm,
@@ -14,10 +13,10 @@ import {
   NewPasswordFields,
 } from "~/components/form";
 import { useSubmitErrors } from "~/components/use-field-errors";
+import { useLeaveWhenSignedIn, useLogin } from "~/components/use-sign-in";
 import { Alert, PageLoading } from "~/components/ui";
-import { getAuthClient, useAuth } from "~/lib/auth";
 import { formErrorMessage } from "~/lib/errors";
-import { safeNextPath, withNext } from "~/lib/navigation";
+import { withNext } from "~/lib/navigation";
 import { trpc } from "~/lib/trpc";
 
 export function RegisterForm({
@@ -29,14 +28,11 @@ export function RegisterForm({
   error: string | undefined;
   retry: string | undefined;
 }) {
-  const auth = useAuth();
-  const router = useRouter();
+  const leaving = useLeaveWhenSignedIn(next);
   const formRef = useRef<HTMLFormElement>(null);
   const [submitted, setSubmitted] = useState(false);
 
-  const login = trpc.auth.login.useMutation({
-    onSuccess: (session) => getAuthClient().signedIn(session),
-  });
+  const login = useLogin();
   const register = trpc.auth.register.useMutation({
     // A new account signs straight in with the password just typed.
     onSuccess: (_result, input) => login.mutate({ email: input.email, password: input.password }),
@@ -46,11 +42,7 @@ export function RegisterForm({
     formRef,
   );
 
-  useEffect(() => {
-    if (auth.status === "signedIn") router.replace(safeNextPath(next, window.location.origin));
-  }, [auth.status, next, router]);
-
-  if (auth.status === "signedIn") return <PageLoading label="Signing you in…" />;
+  if (leaving) return <PageLoading label="Signing you in…" />;
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

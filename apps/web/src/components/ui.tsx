@@ -9,13 +9,6 @@ export function Spinner({ label }: { label?: string }) {
   );
 }
 
-/** A page's one message slot: whatever was said last replaces what was said before. */
-export interface Notice {
-  kind: AlertKind;
-  title?: string;
-  text?: string;
-}
-
 /** Whole-page placeholder while the session or the page's data loads. */
 export function PageLoading({ label = "Loading…" }: { label?: string }) {
   return (

@@ -18,6 +18,11 @@ test("the server's HTML holds the forms, with nothing to wait for in front of th
     expect(html).toMatch(/<input[^>]*name="email"/);
     expect(html).not.toMatch(/Checking your session|Loading…/);
   }
+  // The account pages hold the access token in memory, so they need JavaScript, and say so.
+  // (Playwright's script-disabled pages still parse <noscript> as text: checked in the HTML.)
+  expect(await (await request.get("/sessions")).text()).toContain(
+    '<noscript><p class="noscript">This page needs JavaScript',
+  );
 });
 
 test.describe("with JavaScript off", () => {

@@ -1,5 +1,9 @@
+import { hostname, networkInterfaces } from "node:os";
+
 import type { NextConfig } from "next";
 import { PHASE_DEVELOPMENT_SERVER } from "next/constants";
+
+import { loadConfig } from "@authkit/config";
 
 /**
  * Content Security Policy for every page.
@@ -54,12 +58,35 @@ export function securityHeaders(dev = false) {
   ];
 }
 
+/**
+ * The hosts a browser may load `pnpm dev` from: this machine's names and addresses (so
+ * http://127.0.0.1:PORT and http://<LAN address>:PORT work) and APP_URL's host. Next blocks
+ * its dev resources and hot-reload socket for any other Origin, and that stays: trusting
+ * whatever Host a request names would let a DNS-rebinding page drive the dev server.
+ */
+function devOrigins(appUrl: string): string[] {
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .flatMap((info) => (info ? [info.family === "IPv6" ? `[${info.address}]` : info.address] : []));
+  return [...new Set([new URL(appUrl).hostname, hostname(), ...addresses])];
+}
+
 export default function config(phase: string): NextConfig {
   const dev = phase === PHASE_DEVELOPMENT_SERVER;
   return {
     reactStrictMode: true,
     poweredByHeader: false,
-    transpilePackages: ["@authkit/api", "@authkit/auth", "@authkit/client", "@authkit/config", "@authkit/db"],
+    // Read only in development: a production build need not have the runtime's variables.
+    ...(dev
+      ? { allowedDevOrigins: devOrigins(loadConfig(process.env, { warn: () => undefined }).appUrl) }
+      : {}),
+    transpilePackages: [
+      "@authkit/api",
+      "@authkit/auth",
+      "@authkit/client",
+      "@authkit/config",
+      "@authkit/db",
+    ],
     serverExternalPackages: [
       "argon2",
       "@electric-sql/pglite",

@@ -81,12 +81,18 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "app", testIgnore: /expiry\.spec\.ts/, use: { baseURL: `http://localhost:${port}` } },
+    {
+      name: "app",
+      testIgnore: /(expiry|dev)\.spec\.ts/,
+      use: { baseURL: `http://localhost:${port}` },
+    },
     {
       name: "short-ttl",
       testMatch: /expiry\.spec\.ts/,
       use: { baseURL: `http://localhost:${shortPort}` },
     },
+    // `pnpm dev`, started by the test itself (it needs no production build).
+    { name: "dev", testMatch: /dev\.spec\.ts/ },
   ],
   // Without a browser there is nothing to serve (the fixtures skip every test, see e2e/env.ts).
   webServer: browser

@@ -1,7 +1,12 @@
 /**
- * The production server: one Node process. The API (/api/*, the JWKS) is answered by the API's
- * own handler, at a fraction of a Next route handler's cost; every other request goes to
- * Next's request handler.
+ * The one Node process of `pnpm start` and `pnpm dev`.
+ *
+ * Production: the API (/api/*, /.well-known/jwks.json) is answered by the API's own handler,
+ * at a fraction of a Next route handler's cost; every other request goes to Next.
+ *
+ * Development: everything goes to Next, the API included (its route handlers), so that an
+ * edited router or procedure is recompiled and served without a restart. The App (database,
+ * auth core) is still created here, once, and shared with those route handlers.
  */
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
@@ -23,11 +28,14 @@ const handleNext = nextApp.getRequestHandler();
 await nextApp.prepare();
 
 // One access-log line per request, pages included (x-request-id in and out).
-const server = createServer(createNodeListener(app, (req, res) => void handleNext(req, res)));
+const server = createServer(
+  createNodeListener(app, (req, res) => void handleNext(req, res), { serveApi: !dev }),
+);
 server.listen(config.port, () => {
   app.logger.info(
     {
       url: config.appUrl,
+      mode: dev ? "development" : "production",
       database: app.db.kind,
       revocation: app.auth.store.name,
       rateLimiter: app.auth.rateLimiter.name,

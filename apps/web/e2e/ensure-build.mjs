@@ -41,8 +41,9 @@ const isFresh = () => {
   return builtAt > Math.max(...sources.map(newest));
 };
 
-// Another build of this app (a `pnpm start` in the same tree) holds Next's build lock: wait for
-// it, then use its output if it is fresh enough.
+// Another build of this app (a `pnpm start` in the same tree) holds Next's build lock (an
+// advisory lock on .next/lock): wait until it is released, then use that build's output if it
+// is fresh enough.
 for (let attempt = 1; ; attempt++) {
   if (isFresh()) {
     console.log("ensure-build: the production build is up to date.");
@@ -60,5 +61,7 @@ for (let attempt = 1; ; attempt++) {
   if (result.status === 0) process.exit(0);
   if (!output.includes("Another next build process is already running") || attempt === 30)
     process.exit(result.status ?? 1);
-  spawnSync("sleep", ["10"]);
+  // flock(1) returns as soon as the other build lets go of the lock (util-linux; where it is
+  // missing, the next attempt relies on Next's own short retry).
+  spawnSync("flock", ["--timeout", "900", join(web, ".next", "lock"), "true"], { stdio: "ignore" });
 }

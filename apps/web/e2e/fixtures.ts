@@ -17,6 +17,7 @@ import {
   type Browser,
   type BrowserContext,
   type Page,
+  type Request,
   type Response,
 } from "@playwright/test";
 
@@ -116,6 +117,16 @@ export async function signIn(
   await expect(page.getByTestId("user-email")).toHaveText(user.email);
 }
 
+/** Fills the sign-in form on the current page and submits it (with or without JavaScript). */
+export async function submitSignIn(
+  page: Page,
+  user: Pick<TestUser, "email" | "password">,
+): Promise<void> {
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
 /** A second, independent browser (own cookies, own tabs): another device of the same user. */
 export async function signedInContext(
   browser: Browser,
@@ -152,9 +163,24 @@ export interface ApiCall {
  * (that would keep `settle()` waiting until the page closes). A refused ticket is a plain 401
  * JSON answer, recorded like any call: the client's next attempt must succeed.
  */
-export function watchApi(page: Page): { calls: ApiCall[]; settle: () => Promise<void> } {
+export function watchApi(page: Page): {
+  calls: ApiCall[];
+  settle: () => Promise<void>;
+  idle: () => Promise<void>;
+} {
   const calls: ApiCall[] = [];
   const pending = new Set<Promise<void>>();
+  // tRPC requests sent and not yet answered (event streams excluded: they stay open).
+  const inFlight = new Set<Request>();
+  const isCall = (request: Request) => {
+    const { pathname } = new URL(request.url());
+    return pathname.startsWith("/api/trpc/") && !pathname.startsWith("/api/trpc/session.events");
+  };
+  page.on("request", (request) => {
+    if (isCall(request)) inFlight.add(request);
+  });
+  page.on("requestfinished", (request) => inFlight.delete(request));
+  page.on("requestfailed", (request) => inFlight.delete(request));
   const record = async (response: Response) => {
     const url = new URL(response.url());
     if (!url.pathname.startsWith("/api/trpc/")) return;
@@ -185,7 +211,23 @@ export function watchApi(page: Page): { calls: ApiCall[]; settle: () => Promise<
     const done = record(response).finally(() => pending.delete(done));
     pending.add(done);
   });
-  return { calls, settle: async () => void (await Promise.all(pending)) };
+  const settle = async () => void (await Promise.all(pending));
+  /**
+   * Resolves when the page has nothing more to ask: two animation frames (React has run the
+   * effects of what it last rendered, so any request they make has been sent), then no call in
+   * flight, then every answer recorded.
+   */
+  const idle = async () => {
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) =>
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve())),
+        ),
+    );
+    await expect.poll(() => inFlight.size, { message: "tRPC calls still in flight" }).toBe(0);
+    await settle();
+  };
+  return { calls, settle, idle };
 }
 
 /**

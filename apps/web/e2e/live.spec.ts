@@ -49,7 +49,7 @@ async function leavesWithin(page: Page, message: string): Promise<void> {
   expect(Date.now() - started).toBeLessThan(LIVE_MS);
 }
 
-test("log out everywhere signs every tab of another browser out within 2 s, saying why", async ({
+test("sign out everywhere signs every tab of another browser out within 2 s, saying why", async ({
   browser,
   baseURL,
   signedInPage: { page, user },
@@ -62,9 +62,9 @@ test("log out everywhere signs every tab of another browser out within 2 s, sayi
   await sessionEventsLive(other.page);
   await expect(secondTab.locator("html")).toHaveAttribute("data-session-events", "standby");
 
-  await page.getByRole("button", { name: "Log out everywhere" }).click();
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
   const done = page.waitForResponse((r) => r.url().includes("auth.logoutAll"));
-  await page.getByRole("button", { name: "Yes, log out everywhere" }).click();
+  await page.getByRole("button", { name: "Yes, sign out everywhere" }).click();
   expect((await done).ok()).toBe(true);
 
   await Promise.all([

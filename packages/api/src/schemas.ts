@@ -3,10 +3,10 @@ import { z } from "zod";
 export const email = z
   .string()
   .trim()
-  .max(254, "Email is too long")
+  .max(254, "Email must be at most 254 characters")
   .pipe(z.email("Enter a valid email address"));
 
-/** SPEC: 8 to 256 characters. */
+/** docs/api.md: 8 to 256 characters. */
 export const newPassword = z
   .string()
   .min(8, "Password must be at least 8 characters")
@@ -28,7 +28,7 @@ export const registerInput = z.object({
   name: z
     .string()
     .trim()
-    .max(100, "Name is too long")
+    .max(100, "Name must be at most 100 characters")
     // PostgreSQL text cannot hold NUL (it would be a 503, not a 400), control characters forge
     // lines in logs and UIs, and an unpaired surrogate would be silently replaced on storage.
     .refine(

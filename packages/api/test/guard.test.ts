@@ -8,6 +8,12 @@ import { call, registerAndLogin, startTestServer, TEST_SECRET, type TestServer }
  * Protected by default: every procedure of the router, except an explicit allow-list, must
  * refuse a caller without a valid token. A new route that forgets its guard fails here.
  */
+/** What a developer reads when a procedure answers an anonymous or forged caller. */
+const unguarded = (path: string, status: number, caller: string) =>
+  `${path} answered ${status} to a caller with ${caller}, not 401. Give it a guard ` +
+  `(protectedProcedure, adminProcedure or ticketProcedure from packages/api/src/trpc.ts), or, ` +
+  `if anyone may call it on purpose, add "${path}" to PUBLIC_PROCEDURES in packages/api/src/root.ts`;
+
 const procedures = Object.entries(
   appRouter._def.procedures as unknown as Record<
     string,
@@ -49,7 +55,7 @@ describe("the router", () => {
             token: userToken,
             input: { ticket },
           });
-          expect(result.status, `${path} with ticket ${ticket}`).toBe(401);
+          expect(result.status, unguarded(path, result.status, `ticket ${ticket}`)).toBe(401);
         }
         return;
       }
@@ -59,7 +65,14 @@ describe("the router", () => {
         .sign(new TextEncoder().encode(TEST_SECRET.replace(/^./, "0")));
       for (const token of [null, "garbage", forged]) {
         const result = await call(server.url, type, path, { token, input: {} });
-        expect(result.status, `${path} with ${token ?? "no token"}`).toBe(401);
+        expect(
+          result.status,
+          unguarded(
+            path,
+            result.status,
+            token === null ? "no token" : `token ${token.slice(0, 12)}…`,
+          ),
+        ).toBe(401);
       }
     },
   );

@@ -1,6 +1,6 @@
 /**
- * Several instances behave as one (SPEC: "Several web processes behind a load balancer share
- * both and behave as one"): two separate server PROCESSES (`node --import tsx
+ * Several instances behave as one (web processes behind a load balancer share the database and
+ * the store, and behave as one): two separate server PROCESSES (`node --import tsx
  * packages/api/src/server.ts`) over one fresh PostgreSQL database, with revocation either in
  * Redis behind one Upstash REST endpoint or in the database.
  */

@@ -1,5 +1,5 @@
 /**
- * The standard HTTP surface (SPEC: HTTP surface besides tRPC) over real HTTP: the OAuth2 token
+ * The standard HTTP surface (docs/api.md: HTTP endpoints besides tRPC) over real HTTP: the OAuth2 token
  * endpoint (RFC 6749), revocation (RFC 7009) and the JWKS, on both mounts, driven the way
  * outsiders drive it: form posts, curl, and verifiers in other processes that know only the
  * JWKS URL.

@@ -13,7 +13,7 @@ import {
 } from "./harness";
 
 /**
- * Rate limits over HTTP (SPEC: 429 TOO_MANY_REQUESTS with Retry-After), on both limiters: the
+ * Rate limits over HTTP (docs/api.md: 429 TOO_MANY_REQUESTS with Retry-After), on both limiters: the
  * database's fixed window and Upstash's sliding window. Every test calls from its own addresses
  * (TRUST_PROXY + X-Forwarded-For) with fresh emails, so suites sharing one Redis never meet.
  */

@@ -8,7 +8,7 @@ import type { KeySet } from "./keys";
 
 export type Role = "user" | "admin";
 
-/** The claims every access token carries (SPEC: Tokens). */
+/** The claims every access token carries (docs/api.md: Tokens). */
 export interface AccessTokenClaims {
   sub: string;
   jti: string;

@@ -56,8 +56,21 @@ export class AuthError extends Error {
   }
 }
 
-export const isAuthError = (error: unknown, code?: AuthErrorCode): error is AuthError =>
-  error instanceof AuthError && (code === undefined || error.code === code);
+/**
+ * By brand, not only `instanceof`: in `pnpm dev` (and between Next's bundles) the App that
+ * throws may come from another copy of this module than the code that catches, and its
+ * AuthError is then another class with the same name and shape.
+ */
+export function isAuthError(error: unknown, code?: AuthErrorCode): error is AuthError {
+  const branded =
+    error instanceof AuthError ||
+    (error instanceof Error &&
+      error.name === "AuthError" &&
+      "code" in error &&
+      typeof error.code === "string" &&
+      error.code in AUTH_ERROR_CODES);
+  return branded && (code === undefined || (error as AuthError).code === code);
+}
 
 /** The one 401 for a refused token, with its cause kept for the log. */
 export const unauthenticated = (reason: AuthFailureReason, cause?: unknown) =>

@@ -2,7 +2,7 @@ import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { z } from "zod";
 
 import type { Auth } from "./create";
-import { AuthError, type AuthErrorCode } from "./errors";
+import { AuthError, isAuthError, type AuthErrorCode } from "./errors";
 import { bearerToken } from "./http";
 import type { SessionWatch } from "./live";
 
@@ -40,7 +40,7 @@ const t = initTRPC.context<AuthContext>().create();
 /** Every auth procedure maps AuthError, wherever it was thrown below, through `toTRPCError`. */
 export const publicProcedure = t.procedure.use(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof AuthError) throw toTRPCError(result.error.cause);
+  if (!result.ok && isAuthError(result.error.cause)) throw toTRPCError(result.error.cause);
   return result;
 });
 

@@ -67,7 +67,7 @@ const now = () => Math.floor(new FrozenClock().ms / 1000);
 const valid = () => ({ ...claims, iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 900 });
 
 describe("AccessTokens", () => {
-  it("signs the claims and header of SPEC.md and verifies them", async () => {
+  it("signs the claims and header of docs/api.md and verifies them", async () => {
     const { tokens, keys } = await setup();
     const { token } = await tokens.sign(claims);
     const [header, payload] = token

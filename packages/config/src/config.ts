@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 
 import { authSecret, envSchema, type ParsedEnv, type TrustProxy } from "./schema";
 
@@ -58,6 +58,21 @@ export interface RateLimitSetting {
 export interface LoadConfigOptions {
   /** Called once when a development secret is generated or reused. */
   warn?: (message: string) => void;
+  /** Where a relative `DATA_DIR` is looked up from; the process's working directory by default. */
+  cwd?: string;
+}
+
+/**
+ * The repository root (the folder holding pnpm-workspace.yaml) at or above `from`, or `from`
+ * itself outside a workspace (a deployed bundle). A relative `DATA_DIR` is resolved against
+ * it, so `pnpm start` (run at the root) and `next start` (run in apps/web) open one database
+ * and one development secret.
+ */
+export function workspaceRoot(from: string): string {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
+    if (dirname(dir) === dir) return resolve(from);
+  }
 }
 
 /**
@@ -66,7 +81,7 @@ export interface LoadConfigOptions {
  */
 export function loadConfig(
   env: Record<string, string | undefined>,
-  { warn = (message) => console.warn(message) }: LoadConfigOptions = {},
+  { warn = (message) => console.warn(message), cwd = process.cwd() }: LoadConfigOptions = {},
 ): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -76,7 +91,7 @@ export function loadConfig(
   }
   const e = parsed.data;
   const isProduction = e.NODE_ENV === "production";
-  const dataDir = resolve(e.DATA_DIR);
+  const dataDir = resolve(workspaceRoot(cwd), e.DATA_DIR);
   const appUrl = (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
 
   const problems: string[] = [];

@@ -1,5 +1,6 @@
 export {
   loadConfig,
+  workspaceRoot,
   ConfigError,
   type Config,
   type LoadConfigOptions,

@@ -157,7 +157,7 @@ export const envSchema = z.object({
   UPSTASH_REDIS_REST_TOKEN: optionalString,
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
-  // Rate limits (SPEC: 429 with Retry-After). Login counts failures only (a success refunds its
+  // Rate limits (docs/configuration.md: 429 with Retry-After). Login counts failures only (a success refunds its
   // attempt), per account (normalized email, known or not) and per client IP; refresh and
   // register count every call per client IP. Sliding window in Redis when Upstash is configured,
   // fixed window in the database otherwise. If the limiter's store is down these calls fail

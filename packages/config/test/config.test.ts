@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-import { ConfigError, estimateEntropyBits, loadConfig, parseDuration } from "../src";
+import { ConfigError, estimateEntropyBits, loadConfig, parseDuration, workspaceRoot } from "../src";
 
 const SECRET = "3f6c0a4e9b1d27c85e0f4a6b9c2d71e8a5b3f0c6d9e2a4b7c1f8e3d6a0b5c9f2";
 const tmp = () => mkdtempSync(join(tmpdir(), "config-"));
@@ -42,7 +42,7 @@ describe("estimateEntropyBits", () => {
 });
 
 describe("loadConfig", () => {
-  it("applies the defaults of SPEC.md", () => {
+  it("applies the defaults of docs/configuration.md", () => {
     const config = loadConfig({ AUTH_SECRET: SECRET, DATA_DIR: tmp() });
     expect(config.auth).toMatchObject({
       secret: SECRET,
@@ -116,6 +116,42 @@ describe("loadConfig", () => {
     expect(problemsOf({ AUTH_SECRET: SECRET, AUTH_PREVIOUS_KEYS: "[oops" }).join()).toMatch(
       /AUTH_PREVIOUS_KEYS/,
     );
+  });
+
+  describe("a relative DATA_DIR", () => {
+    /** A workspace like this repository: the root file, and an app two levels down. */
+    function workspace(): { root: string; app: string } {
+      const root = tmp();
+      writeFileSync(join(root, "pnpm-workspace.yaml"), "packages:\n  - apps/*\n");
+      const app = join(root, "apps", "web");
+      mkdirSync(app, { recursive: true });
+      return { root, app };
+    }
+
+    it("is the same folder from the root and from an app (pnpm start and next start)", () => {
+      const { root, app } = workspace();
+      const env = { DATA_DIR: ".data" };
+      const fromRoot = loadConfig(env, { cwd: root, warn: () => undefined });
+      const fromApp = loadConfig(env, { cwd: app, warn: () => undefined });
+      expect(fromRoot.dataDir).toBe(join(root, ".data"));
+      expect(fromApp.dataDir).toBe(join(root, ".data"));
+      expect(fromApp.database).toEqual({ dataDir: join(root, ".data", "pglite") });
+      // ...and so is the development secret generated into it.
+      expect(fromApp.auth.secret).toBe(fromRoot.auth.secret);
+    });
+
+    it("is the working directory's outside a workspace; an absolute one is kept", () => {
+      const outside = tmp();
+      expect(workspaceRoot(outside)).toBe(outside);
+      expect(loadConfig({ AUTH_SECRET: SECRET, DATA_DIR: "state" }, { cwd: outside }).dataDir).toBe(
+        join(outside, "state"),
+      );
+      const { app } = workspace();
+      const absolute = tmp();
+      expect(loadConfig({ AUTH_SECRET: SECRET, DATA_DIR: absolute }, { cwd: app }).dataDir).toBe(
+        absolute,
+      );
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 
+import { RouteFocus } from "~/components/route-focus";
 import { SiteHeader } from "~/components/site-header";
 
 import { Providers } from "./providers";
@@ -12,7 +13,15 @@ export const metadata: Metadata = {
   // Account pages have nothing for search engines.
   robots: { index: false, follow: false },
 };
-export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#4f46e5" };
+export const viewport: Viewport = {
+  width: "device-width",
+  initialScale: 1,
+  colorScheme: "light dark",
+  themeColor: [
+    { media: "(prefers-color-scheme: light)", color: "#4f46e5" },
+    { media: "(prefers-color-scheme: dark)", color: "#1e1b4b" },
+  ],
+};
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
@@ -23,6 +32,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         </a>
         <Providers>
           <SiteHeader />
+          <RouteFocus />
           <main id="main" className="main" tabIndex={-1}>
             {children}
           </main>

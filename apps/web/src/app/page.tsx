@@ -1,22 +1,20 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import type { AuthUser } from "@authkit/client";
 
 import { ChangePasswordForm } from "~/components/change-password";
-import { LogoutEverywhere } from "~/components/logout-everywhere";
 import { RequireAuth } from "~/components/require-auth";
+import { SignOutEverywhere } from "~/components/sign-out-everywhere";
 import { Alert, Badge, Card } from "~/components/ui";
-import type { AuthUser } from "@authkit/client";
 import { errorMessage } from "~/lib/errors";
-import { useTRPC } from "~/lib/trpc";
+import { trpc } from "~/lib/trpc";
 
 export default function AccountPage() {
   return <RequireAuth>{(user) => <Account tokenUser={user} />}</RequireAuth>;
 }
 
 function Account({ tokenUser }: { tokenUser: AuthUser }) {
-  const trpc = useTRPC();
-  const me = useQuery(trpc.user.me.queryOptions());
+  const me = trpc.user.me.useQuery();
   // The refresh response already named the user; the query confirms it with the server.
   const user = me.data ?? tokenUser;
 
@@ -68,10 +66,10 @@ function Account({ tokenUser }: { tokenUser: AuthUser }) {
 
       <Card
         title="Sign out everywhere"
-        id="logout-all"
+        id="sign-out-all"
         description="Lost a device or signed in somewhere you shouldn't have?"
       >
-        <LogoutEverywhere />
+        <SignOutEverywhere />
       </Card>
     </div>
   );

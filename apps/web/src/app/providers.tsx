@@ -1,7 +1,7 @@
 "use client";
 
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, type TRPCClient } from "@trpc/client";
+import type { TRPCClient } from "@trpc/client";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 
 import type { AppRouter } from "@authkit/api";
@@ -9,7 +9,7 @@ import { authLinks, createSessionEvents } from "@authkit/client";
 
 import { getAuthClient, lazyTokens, useAuth } from "~/lib/auth";
 import { shouldRetry } from "~/lib/errors";
-import { TRPCProvider } from "~/lib/trpc";
+import { trpc } from "~/lib/trpc";
 
 function makeQueryClient() {
   return new QueryClient({
@@ -27,16 +27,17 @@ function makeQueryClient() {
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
+  // The app's one token manager (lib/auth.ts) authenticates every call through its links.
   const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({ links: authLinks({ tokens: lazyTokens, url: "/api/trpc" }) }),
+    trpc.createClient({ links: authLinks({ tokens: lazyTokens, url: "/api/trpc" }) }),
   );
   return (
-    <QueryClientProvider client={queryClient}>
-      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+    <trpc.Provider client={trpcClient} queryClient={queryClient}>
+      <QueryClientProvider client={queryClient}>
         <SessionKeeper queryClient={queryClient} trpcClient={trpcClient} />
         {children}
-      </TRPCProvider>
-    </QueryClientProvider>
+      </QueryClientProvider>
+    </trpc.Provider>
   );
 }
 

@@ -1,26 +1,32 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRef, type FormEvent } from "react";
 
-import { errorMessage, isPlainBadRequest } from "~/lib/errors";
-import { useTRPC } from "~/lib/trpc";
+import { isPlainBadRequest } from "~/lib/errors";
+import { trpc } from "~/lib/trpc";
 
-import { Button, Field, formString } from "./form";
+import { ApiForm, Button, Field, formString, NEW_PASSWORD_HINT, NewPasswordFields } from "./form";
 import { Alert } from "./ui";
-import { useFieldErrors } from "./use-field-errors";
+import { useSubmitErrors } from "./use-field-errors";
+
+/** "Current password is incorrect" belongs next to that field, not at the top. */
+const wrongCurrentPassword = (error: unknown) =>
+  isPlainBadRequest(error) && error instanceof Error
+    ? { currentPassword: error.message }
+    : undefined;
 
 export function ChangePasswordForm({ email }: { email: string }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  const utils = trpc.useUtils();
   const formRef = useRef<HTMLFormElement>(null);
-  const change = useMutation(
-    trpc.auth.changePassword.mutationOptions({
-      // Other sessions were revoked: the sessions list is out of date.
-      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.session.list.queryKey() }),
-    }),
+  const change = trpc.auth.changePassword.useMutation({
+    // Other sessions were revoked: the sessions list is out of date.
+    onSuccess: () => utils.session.list.invalidate(),
+  });
+  const { errors, formError, startSubmit, onEdit } = useSubmitErrors(
+    change.error,
+    formRef,
+    wrongCurrentPassword,
   );
-  const { errors, startSubmit, onEdit } = useFieldErrors(change.error, formRef);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -37,27 +43,17 @@ export function ChangePasswordForm({ email }: { email: string }) {
     );
   }
 
-  // "Current password is incorrect" belongs next to that field, not at the top.
-  const wrongCurrent = change.error !== null && isPlainBadRequest(change.error);
-  const formError =
-    change.error && !wrongCurrent && Object.keys(errors).length === 0
-      ? errorMessage(change.error)
-      : null;
   return (
-    <form
-      ref={formRef}
-      method="post"
-      noValidate
-      onSubmit={onSubmit}
-      className="form"
-      aria-label="Change password"
-    >
+    <ApiForm formRef={formRef} label="Change password" onSubmit={onSubmit}>
       {change.isSuccess ? (
         <Alert kind="success" title="Password changed">
           Every other session has been signed out.
         </Alert>
+      ) : formError ? (
+        <Alert kind="error" formError>
+          {formError}
+        </Alert>
       ) : null}
-      {formError ? <Alert kind="error">{formError}</Alert> : null}
       {/* Lets password managers file the new password under the right account. */}
       <input type="email" name="username" autoComplete="username" value={email} readOnly hidden />
       <Field
@@ -66,28 +62,18 @@ export function ChangePasswordForm({ email }: { email: string }) {
         type="password"
         autoComplete="current-password"
         required
-        error={errors.currentPassword ?? (wrongCurrent ? change.error?.message : undefined)}
+        error={errors.currentPassword}
         onChange={() => onEdit("currentPassword")}
       />
       <div className="field-row">
-        <Field
+        <NewPasswordFields
           name="newPassword"
           label="New password"
-          type="password"
-          autoComplete="new-password"
-          required
-          hint="At least 8 characters."
-          error={errors.newPassword}
-          onChange={() => onEdit("newPassword")}
-        />
-        <Field
-          name="confirmNewPassword"
-          label="Confirm new password"
-          type="password"
-          autoComplete="new-password"
-          required
-          error={errors.confirmNewPassword}
-          onChange={() => onEdit("confirmNewPassword")}
+          confirmName="confirmNewPassword"
+          confirmLabel="Confirm new password"
+          hint={NEW_PASSWORD_HINT}
+          errors={errors}
+          onEdit={onEdit}
         />
       </div>
       <div className="form-actions">
@@ -95,6 +81,6 @@ export function ChangePasswordForm({ email }: { email: string }) {
           Change password
         </Button>
       </div>
-    </form>
+    </ApiForm>
   );
 }

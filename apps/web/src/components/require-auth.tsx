@@ -6,13 +6,13 @@ import { useEffect, type ReactNode } from "react";
 import type { AuthUser } from "@authkit/client";
 
 import { useAuth } from "~/lib/auth";
-import { loginHref } from "~/lib/navigation";
+import { withNext } from "~/lib/navigation";
 
 import { PageLoading } from "./ui";
 
 /**
  * Client-side guard for signed-in pages (no middleware: it would run on every API call too).
- * Signed-out visitors go to /login?next=<this page>; after a deliberate logout, to plain /login.
+ * Signed-out visitors go to /login?next=<this page>; after a deliberate sign-out, to plain /login.
  */
 export function RequireAuth({ children }: { children: (user: AuthUser) => ReactNode }) {
   const auth = useAuth();
@@ -22,14 +22,20 @@ export function RequireAuth({ children }: { children: (user: AuthUser) => ReactN
   useEffect(() => {
     if (auth.status !== "signedOut") return;
     const here = `${pathname}${window.location.search}`;
-    router.replace(auth.reason === "logout" ? "/login" : loginHref(here));
+    router.replace(auth.reason === "logout" ? "/login" : withNext("/login", here));
   }, [auth.status, auth.reason, pathname, router]);
 
   if (auth.status !== "signedIn") {
     return (
-      <PageLoading
-        label={auth.status === "loading" ? "Checking your session…" : "Redirecting to sign in…"}
-      />
+      <>
+        <PageLoading
+          label={auth.status === "loading" ? "Checking your session…" : "Redirecting to sign in…"}
+        />
+        {/* The access token lives in the page's memory: account pages need JavaScript. */}
+        <noscript>
+          <p className="noscript">This page needs JavaScript to show your account.</p>
+        </noscript>
+      </>
     );
   }
   return children(auth.user);

@@ -6,6 +6,8 @@ import { useState } from "react";
 
 import { getAuthClient, useAuth } from "~/lib/auth";
 
+import { Icon } from "./icon";
+
 const NAV = [
   { href: "/", label: "Account" },
   { href: "/sessions", label: "Sessions" },
@@ -15,19 +17,19 @@ const NAV = [
 export function SiteHeader() {
   const auth = useAuth();
   const pathname = usePathname();
-  const [loggingOut, setLoggingOut] = useState(false);
-  const [logoutFailed, setLogoutFailed] = useState(false);
+  const [signingOut, setSigningOut] = useState(false);
+  const [signOutFailed, setSignOutFailed] = useState(false);
 
-  async function logout() {
-    setLoggingOut(true);
-    setLogoutFailed(false);
+  async function signOut() {
+    setSigningOut(true);
+    setSignOutFailed(false);
     try {
       // Every tab (this one included) hears "signed out" and its guard moves it to /login.
       await getAuthClient().logout();
     } catch {
-      setLogoutFailed(true);
+      setSignOutFailed(true);
     } finally {
-      setLoggingOut(false);
+      setSigningOut(false);
     }
   }
 
@@ -37,19 +39,7 @@ export function SiteHeader() {
       <div className="site-header-inner">
         <Link href="/" className="brand" aria-label="Authkit home">
           <span className="brand-mark" aria-hidden="true">
-            <svg
-              viewBox="0 0 24 24"
-              width="18"
-              height="18"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="2.2"
-              strokeLinecap="round"
-              strokeLinejoin="round"
-            >
-              <rect x="4" y="10" width="16" height="11" rx="2.5" />
-              <path d="M8 10V7a4 4 0 0 1 8 0v3" />
-            </svg>
+            <Icon name="lock" size={18} strokeWidth={2.2} />
           </span>
           Authkit
         </Link>
@@ -74,18 +64,18 @@ export function SiteHeader() {
               <button
                 type="button"
                 className="btn btn-secondary btn-small"
-                onClick={() => void logout()}
-                disabled={loggingOut}
+                onClick={() => void signOut()}
+                disabled={signingOut}
               >
-                {loggingOut ? "Logging out…" : "Log out"}
+                {signingOut ? "Signing out…" : "Sign out"}
               </button>
             </div>
           </>
         ) : null}
       </div>
-      {logoutFailed ? (
+      {signOutFailed ? (
         <p className="header-error" role="alert">
-          Couldn&apos;t reach the server to log out. Please try again.
+          Couldn&apos;t reach the server to sign out. Please try again.
         </p>
       ) : null}
     </header>

@@ -24,14 +24,21 @@ export function Alert({
   kind,
   title,
   children,
+  formError = false,
 }: {
   kind: AlertKind;
   title?: string;
   children?: ReactNode;
+  /** The message of a failed submit: focus moves here when no single field is to blame. */
+  formError?: boolean;
 }) {
   // Errors interrupt (role=alert); confirmations and notices are announced politely.
   return (
-    <div className={`alert alert-${kind}`} role={kind === "error" ? "alert" : "status"}>
+    <div
+      className={`alert alert-${kind}`}
+      role={kind === "error" ? "alert" : "status"}
+      {...(formError ? { "data-form-error": true, tabIndex: -1 } : {})}
+    >
       {title ? <p className="alert-title">{title}</p> : null}
       {children ? <div>{children}</div> : null}
     </div>

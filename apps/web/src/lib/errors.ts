@@ -25,6 +25,29 @@ export function fieldErrors(error: unknown): FieldErrors {
   return out;
 }
 
+/**
+ * Seconds to wait before trying again, from the 429's `Retry-After`: the HTTP link keeps the
+ * response in the error's `meta`.
+ */
+export function retryAfterSeconds(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null || !("meta" in error)) return undefined;
+  const { meta } = error as { meta?: { response?: unknown } };
+  const response = meta?.response;
+  if (!(response instanceof Response)) return undefined;
+  const seconds = Number(response.headers.get("retry-after"));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : undefined;
+}
+
+/** "Too many attempts. Try again in 40 seconds." (or "in 2 minutes"). */
+export function tooManyAttemptsMessage(seconds: number | undefined): string {
+  if (seconds === undefined) return "Too many attempts. Please wait a moment and try again.";
+  const wait =
+    seconds < 90
+      ? `${seconds} second${seconds === 1 ? "" : "s"}`
+      : `${Math.ceil(seconds / 60)} minutes`;
+  return `Too many attempts. Try again in ${wait}.`;
+}
+
 /** One sentence for the top of a form or panel; never a stack trace or raw JSON. */
 export function errorMessage(error: unknown): string {
   const data = dataOf(error);
@@ -36,7 +59,7 @@ export function errorMessage(error: unknown): string {
     case undefined:
       return "Can't reach the server. Check your connection and try again.";
     case "TOO_MANY_REQUESTS":
-      return "Too many attempts. Please wait a moment and try again.";
+      return tooManyAttemptsMessage(retryAfterSeconds(error));
     case "INTERNAL_SERVER_ERROR":
     case "SERVICE_UNAVAILABLE":
       return "Something went wrong on our side. Please try again.";
@@ -58,4 +81,43 @@ export const isForbidden = (error: unknown) => errorCode(error) === "FORBIDDEN";
 export function shouldRetry(failureCount: number, error: unknown): boolean {
   const status = dataOf(error)?.httpStatus;
   return failureCount < 2 && (status === undefined || status >= 500);
+}
+
+/**
+ * The form endpoint's `?error=` codes (packages/api/src/http/forms.ts), worded as the JSON
+ * path words the same failures. Unknown codes say nothing: the query string is the visitor's
+ * to edit, and it must not put words on the page.
+ */
+export function formErrorMessage(
+  page: "login" | "register",
+  code: string | undefined,
+  retry: string | undefined,
+): string | null {
+  switch (code) {
+    case "invalid_credentials":
+      return "Invalid email or password";
+    case "invalid_email":
+      return "Enter a valid email address of at most 254 characters.";
+    case "invalid_password":
+      return page === "login"
+        ? "Enter your password (at most 256 characters)."
+        : "Password must be 8 to 256 characters.";
+    case "invalid_name":
+      return "Name must be at most 100 characters, without control characters.";
+    case "password_mismatch":
+      return "Passwords don't match";
+    case "email_taken":
+      return "An account with this email already exists";
+    case "rate_limited": {
+      const seconds = Number(retry);
+      return tooManyAttemptsMessage(Number.isInteger(seconds) && seconds > 0 ? seconds : undefined);
+    }
+    case "unavailable":
+    case "server_error":
+      return "Something went wrong on our side. Please try again.";
+    case "bad_request":
+      return "The form could not be read. Please try again.";
+    default:
+      return null;
+  }
 }

@@ -29,6 +29,20 @@ export function describeUserAgent(ua: string | null): string {
   return browser ?? os ?? (ua.length > 40 ? `${ua.slice(0, 40)}…` : ua);
 }
 
+/**
+ * What kind of device a User-Agent comes from, for its icon. Phones say "Mobile" (Android,
+ * most others) or name themselves; tablets name themselves or are Android without "Mobile".
+ * iPads that ask for desktop sites say "Macintosh" and count as computers.
+ */
+export function deviceKind(ua: string | null): "phone" | "tablet" | "desktop" {
+  if (!ua) return "desktop";
+  if (/iPad|Tablet|PlayBook|Silk\//.test(ua) || (/Android/.test(ua) && !/Mobile/.test(ua))) {
+    return "tablet";
+  }
+  if (/iPhone|iPod|Mobile|Windows Phone/.test(ua)) return "phone";
+  return "desktop";
+}
+
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });

@@ -1,18 +1,18 @@
 import type { SessionEndCause } from "@authkit/client";
 
-/**
- * Where to go after signing in. Only a path on this site: an absolute or protocol-relative URL
- * in `?next=` would make the login page an open redirect.
- */
-export function safeNext(raw: string | null | undefined): string {
-  if (!raw || !raw.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return "/";
-  if (raw.startsWith("/api") || raw.startsWith("/login") || raw.startsWith("/register")) return "/";
-  return raw;
+export { safeNextPath } from "@authkit/api/next-path";
+
+/** A `next` longer than this is no link of ours: it is dropped rather than carried along. */
+const MAX_NEXT_LENGTH = 2048;
+
+/** The raw `next` to carry from page to page (the reader resolves it with `safeNextPath`). */
+export function carriedNext(raw: string | undefined): string | undefined {
+  return raw && raw !== "/" && raw.length <= MAX_NEXT_LENGTH ? raw : undefined;
 }
 
-export function loginHref(next: string | null): string {
-  const target = next ? safeNext(next) : "/";
-  return target === "/" ? "/login" : `/login?next=${encodeURIComponent(target)}`;
+/** A page of ours with `?next=` when there is somewhere to go back to (home is the default). */
+export function withNext(page: "/login" | "/register", next: string | undefined): string {
+  return next && next !== "/" ? `${page}?next=${encodeURIComponent(next)}` : page;
 }
 
 /** What /login says after the server ended the session, by the cause `session.events` gave. */
@@ -41,3 +41,10 @@ export function sessionEndedMessage(cause: SessionEndCause | undefined): string 
       return "Please sign in again to continue.";
   }
 }
+
+/** One value of a page's search parameter (`?a=1&a=2` counts as absent). */
+export function searchParam(value: string | string[] | undefined): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+export type SearchParams = Promise<Record<string, string | string[] | undefined>>;

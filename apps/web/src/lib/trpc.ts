@@ -1,7 +1,8 @@
 "use client";
 
-import { createTRPCContext } from "@trpc/tanstack-react-query";
+import { createTRPCReact } from "@trpc/react-query";
 
 import type { AppRouter } from "@authkit/api";
 
-export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+/** The typed hooks: `trpc.user.me.useQuery()`, `trpc.auth.login.useMutation()`, `trpc.useUtils()`. */
+export const trpc = createTRPCReact<AppRouter>();

@@ -3,6 +3,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { App } from "../app";
 import { appRouter } from "../root";
 import { createInnerContext } from "../trpc";
+import { createFormHandlers } from "./forms";
 import { API_SECURITY_HEADERS } from "./headers";
 import { createJwksHandler } from "./jwks";
 import { responseHeaders } from "./meta";
@@ -21,7 +22,7 @@ export interface ApiCall {
   clientIp: string | null;
   requestId: string;
   /** Notes a failure for the access log line (name and code only). */
-  onError(error: unknown): void;
+  onError: (error: unknown) => void;
 }
 
 /** Whether a request target belongs to the API rather than to the pages. */
@@ -49,6 +50,8 @@ export function createApiHandler(app: App) {
     onError: (error) => app.logger.error({ err: summary(error) }, "oauth: unexpected error"),
   });
   const jwks = createJwksHandler(app.auth.keys);
+  // The sign-in and registration forms without JavaScript (POST /api/auth/login, /register).
+  const forms = createFormHandlers(app);
 
   function trpc(request: Request, call: ApiCall): Promise<Response> {
     return fetchRequestHandler({
@@ -87,6 +90,8 @@ export function createApiHandler(app: App) {
     if (pathname === OAUTH_TOKEN_PATH) return grants.token(request, meta);
     if (pathname === OAUTH_REVOKE_PATH) return grants.revoke(request, meta);
     if (pathname === JWKS_PATH) return jwks(request);
+    const form = forms.route(pathname);
+    if (form) return form(request, meta, call.onError);
     return null;
   }
 

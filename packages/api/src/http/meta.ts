@@ -1,6 +1,6 @@
 import type { TRPCError } from "@trpc/server";
 
-import { AuthError } from "@authkit/auth";
+import { isAuthError } from "@authkit/auth";
 
 import type { Context } from "../trpc";
 
@@ -12,7 +12,7 @@ export function responseHeaders(ctx: Context | undefined, errors: readonly TRPCE
   const headers = new Headers(ctx?.resHeaders);
   if (errors.some((e) => e.code === "UNAUTHORIZED")) headers.set("www-authenticate", "Bearer");
   const retryAfter = errors
-    .map((e) => (e.cause instanceof AuthError ? e.cause.retryAfterSeconds : undefined))
+    .map((e) => (isAuthError(e.cause) ? e.cause.retryAfterSeconds : undefined))
     .find((s) => s !== undefined);
   if (retryAfter !== undefined)
     headers.set("retry-after", String(Math.max(1, Math.ceil(retryAfter))));

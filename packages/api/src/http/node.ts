@@ -19,15 +19,22 @@ export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
  * The request listener of a node server (the custom server, the standalone API server, the
  * tests): one access-log line per request, the API's paths through the API handler (the node
  * request becomes one Fetch `Request`, its headers built once), everything else to `fallback`
- * (Next, or a 404).
+ * (Next, or a 404). With `serveApi: false` (`pnpm dev`) the API's paths go to `fallback` too,
+ * and the route handlers that answer them write their log lines.
  */
-export function createNodeListener(app: App, fallback: NodeListener): NodeListener {
+export function createNodeListener(
+  app: App,
+  fallback: NodeListener,
+  { serveApi = true } = {},
+): NodeListener {
   const handleApi = createApiHandler(app);
   const clientAddress = createClientAddress(app.config.trustProxy);
   return (req, res) => {
-    const requestId = trackRequest(app.logger, req, res);
     const target = req.url ?? "/";
-    if (!isApiTarget(target)) return fallback(req, res);
+    const api = isApiTarget(target);
+    if (api && !serveApi) return fallback(req, res);
+    const requestId = trackRequest(app.logger, req, res);
+    if (!api) return fallback(req, res);
     let request: Request;
     try {
       request = incomingMessageToRequest(req, res, { maxBodySize: MAX_BODY_BYTES });

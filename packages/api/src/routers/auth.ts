@@ -4,23 +4,21 @@ import {
   clearRefreshCookie,
   readDeviceCookie,
   readRefreshCookie,
-  serializeDeviceCookie,
-  serializeRefreshCookie,
   type TokenPair,
 } from "@authkit/auth";
 
 import { changePasswordInput, loginInput, registerInput } from "../schemas";
+import { sessionCookies } from "../session-cookie";
 import { createTRPCRouter, protectedProcedure, publicProcedure, type Context } from "../trpc";
 
 /** The browser gets the refresh token only as an HttpOnly cookie; the body never carries it. */
-function respondWithSession(ctx: Context, pair: TokenPair) {
-  ctx.resHeaders.append(
-    "set-cookie",
-    serializeRefreshCookie(pair.refreshToken, {
-      secure: ctx.settings.secureCookies,
-      maxAgeSeconds: pair.refreshExpiresIn,
-    }),
-  );
+function respondWithSession(
+  ctx: Context,
+  pair: TokenPair,
+  device?: { email: string; token: string },
+) {
+  for (const cookie of sessionCookies(ctx.settings, pair, device))
+    ctx.resHeaders.append("set-cookie", cookie);
   ctx.resHeaders.set("cache-control", "no-store");
   return {
     accessToken: pair.accessToken,
@@ -38,14 +36,14 @@ export const authRouter = createTRPCRouter({
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
     // Login CSRF: a foreign page must not sign this browser into the attacker's account.
     assertSameOrigin(ctx.headers, ctx.settings.allowedOrigins);
-    const secure = ctx.settings.secureCookies;
     const { deviceToken, ...pair } = await ctx.auth.sessions.login(
-      { ...input, deviceToken: readDeviceCookie(ctx.headers, input.email, secure) },
+      {
+        ...input,
+        deviceToken: readDeviceCookie(ctx.headers, input.email, ctx.settings.secureCookies),
+      },
       ctx.meta,
     );
-    const body = respondWithSession(ctx, pair);
-    ctx.resHeaders.append("set-cookie", serializeDeviceCookie(input.email, deviceToken, secure));
-    return body;
+    return respondWithSession(ctx, pair, { email: input.email, token: deviceToken });
   }),
 
   refresh: publicProcedure.mutation(async ({ ctx }) => {

@@ -1,37 +1,34 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 
 import type { AuthUser } from "@authkit/client";
 
 import { Button } from "~/components/form";
+import { Icon } from "~/components/icon";
 import { RequireAuth } from "~/components/require-auth";
 import { Alert, Badge, Card, PageLoading } from "~/components/ui";
 import { errorMessage, isForbidden } from "~/lib/errors";
 import { formatDate } from "~/lib/format";
-import { useTRPC } from "~/lib/trpc";
+import { trpc } from "~/lib/trpc";
 
 export default function AdminPage() {
   return <RequireAuth>{(user) => <Admin me={user} />}</RequireAuth>;
 }
 
 function Admin({ me }: { me: AuthUser }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  const utils = trpc.useUtils();
   // The server decides who is an admin: a role cached in this page could be out of date.
-  const users = useQuery(trpc.admin.users.queryOptions());
+  const users = trpc.admin.users.useQuery();
   const [notice, setNotice] = useState<string | null>(null);
-  const setRole = useMutation(
-    trpc.admin.setRole.mutationOptions({
-      onSuccess: (_result, { userId, role }) => {
-        const email = users.data?.find((u) => u.id === userId)?.email ?? "The user";
-        setNotice(`${email} is now ${role === "admin" ? "an administrator" : "a regular user"}.`);
-        return queryClient.invalidateQueries({ queryKey: trpc.admin.users.queryKey() });
-      },
-    }),
-  );
+  const setRole = trpc.admin.setRole.useMutation({
+    onSuccess: (_result, { userId, role }) => {
+      const email = users.data?.find((u) => u.id === userId)?.email ?? "The user";
+      setNotice(`${email} is now ${role === "admin" ? "an administrator" : "a regular user"}.`);
+      return utils.admin.users.invalidate();
+    },
+  });
 
   if (users.isPending) return <PageLoading label="Loading users…" />;
   if (users.isError && isForbidden(users.error)) return <NotAllowed email={me.email} />;
@@ -127,19 +124,7 @@ function NotAllowed({ email }: { email: string }) {
     <div className="page">
       <div className="empty-state" role="alert">
         <div className="empty-icon" aria-hidden="true">
-          <svg
-            viewBox="0 0 24 24"
-            width="28"
-            height="28"
-            fill="none"
-            stroke="currentColor"
-            strokeWidth="2"
-            strokeLinecap="round"
-            strokeLinejoin="round"
-          >
-            <rect x="4" y="10" width="16" height="11" rx="2.5" />
-            <path d="M8 10V7a4 4 0 0 1 8 0v3" />
-          </svg>
+          <Icon name="lock" size={28} />
         </div>
         <h1>Not allowed</h1>
         <p className="muted">

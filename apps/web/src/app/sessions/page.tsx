@@ -1,14 +1,14 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { Button } from "~/components/form";
+import { Icon } from "~/components/icon";
 import { RequireAuth } from "~/components/require-auth";
 import { Alert, Badge, Card, PageLoading } from "~/components/ui";
 import { errorMessage } from "~/lib/errors";
-import { describeUserAgent, formatDateTime, formatRelative } from "~/lib/format";
-import { useTRPC } from "~/lib/trpc";
+import { describeUserAgent, deviceKind, formatDateTime, formatRelative } from "~/lib/format";
+import { trpc } from "~/lib/trpc";
 
 /** This device on top, then the others by last activity (the server's order). */
 function currentFirst<T extends { current: boolean }>(sessions: T[]): T[] {
@@ -20,20 +20,17 @@ export default function SessionsPage() {
 }
 
 function Sessions() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  const utils = trpc.useUtils();
   // Always re-read on visit: "last active" and revocations elsewhere change between visits.
-  const sessions = useQuery(trpc.session.list.queryOptions(undefined, { staleTime: 0 }));
+  const sessions = trpc.session.list.useQuery(undefined, { staleTime: 0 });
   const [revoked, setRevoked] = useState<string | null>(null);
-  const revoke = useMutation(
-    trpc.session.revoke.mutationOptions({
-      onSuccess: (_result, { id }) => {
-        const session = sessions.data?.find((s) => s.id === id);
-        setRevoked(session ? describeUserAgent(session.userAgent) : "The session");
-        return queryClient.invalidateQueries({ queryKey: trpc.session.list.queryKey() });
-      },
-    }),
-  );
+  const revoke = trpc.session.revoke.useMutation({
+    onSuccess: (_result, { id }) => {
+      const session = sessions.data?.find((s) => s.id === id);
+      setRevoked(session ? describeUserAgent(session.userAgent) : "The session");
+      return utils.session.list.invalidate();
+    },
+  });
 
   return (
     <div className="page">
@@ -74,19 +71,7 @@ function Sessions() {
                   data-current={session.current || undefined}
                 >
                   <div className="session-icon" aria-hidden="true">
-                    <svg
-                      viewBox="0 0 24 24"
-                      width="20"
-                      height="20"
-                      fill="none"
-                      stroke="currentColor"
-                      strokeWidth="1.8"
-                      strokeLinecap="round"
-                      strokeLinejoin="round"
-                    >
-                      <rect x="3" y="4" width="18" height="12" rx="2" />
-                      <path d="M8 20h8M12 16v4" />
-                    </svg>
+                    <Icon name={deviceKind(session.userAgent)} strokeWidth={1.8} />
                   </div>
                   <div className="session-main">
                     <p className="session-device">

@@ -119,7 +119,7 @@ export function rejectClientAuthentication(request: Request, params?: URLSearchP
 }
 
 /** Reads the whole body up to `limit` bytes; null when it is larger. */
-async function readBody(request: Request, limit: number): Promise<Uint8Array | null> {
+export async function readBody(request: Request, limit: number): Promise<Uint8Array | null> {
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

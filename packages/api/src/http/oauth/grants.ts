@@ -7,7 +7,7 @@
  * Thin shells: every rule about tokens (rotation, reuse, revocation) lives in the auth core;
  * these translate HTTP forms and RFC error codes, nothing more.
  */
-import { AuthError, type Auth, type RequestMeta, type TokenPair } from "@authkit/auth";
+import { isAuthError, type Auth, type RequestMeta, type TokenPair } from "@authkit/auth";
 
 import {
   errorResponse,
@@ -56,7 +56,7 @@ export function createGrantHandlers({ auth, onError }: GrantDeps) {
 
   const fail = (error: unknown, grant: "password" | "refresh_token" | "revoke"): Response => {
     if (error instanceof OAuthError) return errorResponse(error);
-    if (error instanceof AuthError) {
+    if (isAuthError(error)) {
       const mapped = fromAuthError(error, grant);
       if (mapped.status === 500) onError(error);
       return errorResponse(mapped);

@@ -1,10 +1,10 @@
-import { handleApiRequest } from "~/server/api-handler";
+import { handleApi } from "~/server/api";
 
 /**
- * The public verification keys (RFC 7517) under `next start`. Rendered per request (the keys
- * come from the runtime environment); the response says `Cache-Control: public, max-age=300`
- * with an ETag, so verifiers and CDNs cache it.
+ * The public verification keys (RFC 7517) for hosts that run only Next, through the same
+ * handler as /api. Rendered per request (never at build time: the keys come from the runtime
+ * environment); the response says `Cache-Control: public, max-age=300` with an ETag.
  */
 export const dynamic = "force-dynamic";
 
-export { handleApiRequest as GET, handleApiRequest as HEAD };
+export { handleApi as GET, handleApi as HEAD };

@@ -1,6 +1,10 @@
-import { handleApiRequest } from "~/server/api-handler";
+import { handleApi } from "~/server/api";
 
-/** Every /api path (tRPC, OAuth) under `next start`; the custom server answers them itself. */
+/**
+ * Every /api path for hosts that run only Next (`pnpm start:next`, serverless) and for
+ * `pnpm dev` (where Next's compiler reloads edited routers). Under `pnpm start` the custom
+ * server answers /api before Next sees it.
+ */
 export const dynamic = "force-dynamic";
 
-export { handleApiRequest as GET, handleApiRequest as HEAD, handleApiRequest as POST };
+export { handleApi as GET, handleApi as HEAD, handleApi as POST };

@@ -1,0 +1,90 @@
+/**
+ * `?next=` never leads off the site, whatever the browser's URL parser makes of it: it drops
+ * tabs and newlines and reads `\` as `/`, so `/%09/evil.example` becomes `//evil.example`.
+ * Any navigation to the evil host is answered here (no network) and would show in the URL.
+ */
+import type { BrowserContext, Page } from "@playwright/test";
+
+import { expect, signIn, submitSignIn, test } from "./fixtures";
+
+const VARIANTS = [
+  "/%09/evil.example",
+  "/%0a/evil.example",
+  "/%0d%0a/evil.example",
+  "%09//evil.example",
+  "/%5Cevil.example",
+  "%5C%5Cevil.example",
+  "/%09%5Cevil.example",
+  "%2F%2Fevil.example",
+  "//evil.example",
+  "https://evil.example/",
+];
+
+/** Encoded twice: decoded once it is a path of this site with `%09` in it (a 404, not a jump). */
+const DOUBLE_ENCODED = "/%2509/evil.example";
+
+async function trapEvil(context: BrowserContext): Promise<void> {
+  await context.route(
+    (url) => url.hostname === "evil.example",
+    (route) => route.fulfill({ status: 200, contentType: "text/html", body: "<h1>evil</h1>" }),
+  );
+}
+
+async function expectHome(page: Page, baseURL: string): Promise<void> {
+  await expect(page.getByTestId("user-email")).toBeVisible();
+  const url = new URL(page.url());
+  expect(url.origin).toBe(new URL(baseURL).origin);
+  expect(url.pathname).toBe("/");
+}
+
+test("a signed-in visitor is never sent off the site by next", async ({
+  page,
+  context,
+  newUser,
+  baseURL,
+}) => {
+  await trapEvil(context);
+  await signIn(page, newUser);
+  for (const next of VARIANTS) {
+    await page.goto(`/login?next=${next}`);
+    await test.step(next, () => expectHome(page, baseURL!));
+  }
+  await page.goto(`/login?next=${DOUBLE_ENCODED}`);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  expect(page.url()).toBe(new URL("/%09/evil.example", baseURL).href);
+});
+
+test("signing in through the form is never sent off the site by next", async ({
+  page,
+  context,
+  newUser,
+  baseURL,
+}) => {
+  await trapEvil(context);
+  for (const next of VARIANTS.slice(0, 5)) {
+    await page.goto(`/login?next=${next}`);
+    await submitSignIn(page, newUser);
+    await test.step(next, () => expectHome(page, baseURL!));
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await expect(page).toHaveURL("/login");
+  }
+});
+
+test.describe("with JavaScript off", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("the form endpoint is never sent off the site by next", async ({
+    page,
+    context,
+    newUser,
+    baseURL,
+  }) => {
+    await trapEvil(context);
+    for (const next of VARIANTS.slice(0, 5)) {
+      await context.clearCookies();
+      await page.goto(`/login?next=${next}`);
+      await submitSignIn(page, newUser);
+      await test.step(next, () => expect(page).toHaveURL(new URL("/", baseURL).href));
+    }
+  });
+});

@@ -1,0 +1,236 @@
+/**
+ * The sign-in and registration forms without JavaScript: a plain `<form method="post">` lands
+ * here and the browser is sent on with 303 See Other.
+ *
+ * - `POST /api/auth/login` (`email`, `password`, `next`): sets the refresh cookie exactly as
+ *   `auth.login` does and redirects to the safe `next` (or `/`); on failure back to
+ *   `/login?error=<code>`.
+ * - `POST /api/auth/register` (`name`, `email`, `password`, `confirmPassword`, `next`): creates
+ *   the account and redirects to `/login?registered=1`; on failure to `/register?error=<code>`.
+ *
+ * Guarded like the JSON endpoints: the same same-origin check, the same input schemas and the
+ * same core calls (so the same rate limits). A failure redirect carries only a stable code
+ * (and `next`): never the password, nor the email, which would land in history and logs.
+ */
+import {
+  assertSameOrigin,
+  isAuthError,
+  readDeviceCookie,
+  type Auth,
+  type AuthError,
+  type RequestMeta,
+} from "@authkit/auth";
+
+import { loginInput, registerInput } from "../schemas";
+import { sessionCookies } from "../session-cookie";
+import type { ApiSettings } from "../trpc";
+import { API_SECURITY_HEADERS } from "./headers";
+import { safeNextPath } from "./next-path";
+import { readBody } from "./oauth/form";
+
+export const FORM_LOGIN_PATH = "/api/auth/login";
+export const FORM_REGISTER_PATH = "/api/auth/register";
+
+/** Four short fields; anything larger is not our form. */
+export const FORM_MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * What a failed form submission reports in `?error=`. The pages word them; see
+ * apps/web/src/lib/form-errors.ts.
+ */
+export type FormErrorCode =
+  | "invalid_credentials"
+  | "invalid_email"
+  | "invalid_password"
+  | "invalid_name"
+  | "password_mismatch"
+  | "email_taken"
+  | "rate_limited"
+  | "unavailable"
+  | "bad_request"
+  | "server_error";
+
+export interface FormDeps {
+  auth: { sessions: Pick<Auth["sessions"], "login">; accounts: Pick<Auth["accounts"], "register"> };
+  settings: ApiSettings;
+}
+
+export type FormHandler = (
+  request: Request,
+  meta: RequestMeta,
+  /** Failures that are not the caller's fault, for the request's log line. */
+  onError?: (error: unknown) => void,
+) => Promise<Response>;
+
+export interface FormHandlers {
+  login: FormHandler;
+  register: FormHandler;
+  /** The handler for a request path (no query string), or undefined if the path is not ours. */
+  route(pathname: string): FormHandler | undefined;
+}
+
+const BASE_HEADERS = { ...API_SECURITY_HEADERS, "cache-control": "no-store" } as const;
+
+function seeOther(location: string, cookies: string[] = []): Response {
+  const headers = new Headers({ ...BASE_HEADERS, location });
+  for (const cookie of cookies) headers.append("set-cookie", cookie);
+  return new Response(null, { status: 303, headers });
+}
+
+function plain(status: number, text: string, extra: Record<string, string> = {}): Response {
+  return new Response(`${text}\n`, {
+    status,
+    headers: { ...BASE_HEADERS, "content-type": "text/plain; charset=utf-8", ...extra },
+  });
+}
+
+/** A page path with its query: only the parameters that are set, `next` only when it goes somewhere. */
+function pagePath(page: string, params: Record<string, string | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && !(name === "next" && value === "/")) query.set(name, value);
+  }
+  const search = query.toString();
+  return search ? `${page}?${search}` : page;
+}
+
+class FormFailure extends Error {
+  constructor(
+    readonly code: FormErrorCode,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(code);
+    this.name = "FormFailure";
+  }
+}
+
+/** The body of a form post: URL-encoded UTF-8 (what `<form method="post">` sends), bounded. */
+async function readFormFields(request: Request): Promise<URLSearchParams> {
+  const mediaType = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+  if (mediaType !== "application/x-www-form-urlencoded") throw new FormFailure("bad_request");
+  if (Number(request.headers.get("content-length") ?? "0") > FORM_MAX_BODY_BYTES) {
+    throw new FormFailure("bad_request");
+  }
+  const bytes = await readBody(request, FORM_MAX_BODY_BYTES);
+  if (!bytes) throw new FormFailure("bad_request");
+  try {
+    return new URLSearchParams(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw new FormFailure("bad_request");
+  }
+}
+
+const field = (form: URLSearchParams, name: string) => form.get(name) ?? "";
+
+/** The schema's first complaint, as the field it is about. */
+function invalidField(path: readonly PropertyKey[] | undefined): FormErrorCode {
+  switch (path?.[0]) {
+    case "email":
+      return "invalid_email";
+    case "password":
+      return "invalid_password";
+    case "name":
+      return "invalid_name";
+    default:
+      return "bad_request";
+  }
+}
+
+function fromAuthError(error: AuthError): FormFailure | undefined {
+  switch (error.code) {
+    case "INVALID_CREDENTIALS":
+      return new FormFailure("invalid_credentials");
+    case "EMAIL_TAKEN":
+      return new FormFailure("email_taken");
+    case "RATE_LIMITED":
+      return new FormFailure("rate_limited", Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1)));
+    case "UNAVAILABLE":
+    case "OVERLOADED":
+      return new FormFailure("unavailable");
+    default:
+      return undefined;
+  }
+}
+
+export function createFormHandlers(deps: FormDeps): FormHandlers {
+  const { sessions, accounts } = deps.auth;
+  const { settings } = deps;
+
+  /**
+   * Runs one submission: refusals a browser should never see (a foreign page posting here,
+   * a wrong method) answer plainly; everything else redirects back to the page with a code.
+   */
+  const submit =
+    (
+      page: "/login" | "/register",
+      work: (
+        form: URLSearchParams,
+        meta: RequestMeta,
+        next: string,
+        headers: Headers,
+      ) => Promise<Response>,
+    ): FormHandler =>
+    async (request, meta, onError) => {
+      if (request.method !== "POST") return plain(405, "Method not allowed", { allow: "POST" });
+      try {
+        // Login CSRF: a foreign page must not sign this browser into the attacker's account.
+        assertSameOrigin(request.headers, settings.allowedOrigins);
+      } catch {
+        return plain(403, "Cross-site requests are not allowed");
+      }
+      let next = "/";
+      try {
+        const form = await readFormFields(request);
+        next = safeNextPath(form.get("next"), new URL(request.url).origin);
+        return await work(form, meta, next, request.headers);
+      } catch (error) {
+        let failure = error instanceof FormFailure ? error : undefined;
+        if (!failure && isAuthError(error)) failure = fromAuthError(error);
+        if (!failure || failure.code === "unavailable") onError?.(error);
+        const code = failure?.code ?? "server_error";
+        const retry = failure?.retryAfterSeconds;
+        return seeOther(
+          pagePath(page, {
+            error: code,
+            retry: retry === undefined ? undefined : String(retry),
+            next,
+          }),
+        );
+      }
+    };
+
+  const login = submit("/login", async (form, meta, next, headers) => {
+    const input = loginInput.safeParse({
+      email: field(form, "email"),
+      password: field(form, "password"),
+    });
+    if (!input.success) throw new FormFailure(invalidField(input.error.issues[0]?.path));
+    const { email } = input.data;
+    const { deviceToken, ...pair } = await sessions.login(
+      { ...input.data, deviceToken: readDeviceCookie(headers, email, settings.secureCookies) },
+      meta,
+    );
+    return seeOther(next, sessionCookies(settings, pair, { email, token: deviceToken }));
+  });
+
+  const register = submit("/register", async (form, meta, next) => {
+    const name = field(form, "name").trim();
+    const input = registerInput.safeParse({
+      email: field(form, "email"),
+      password: field(form, "password"),
+      ...(name ? { name } : {}),
+    });
+    if (!input.success) throw new FormFailure(invalidField(input.error.issues[0]?.path));
+    if (form.has("confirmPassword") && field(form, "confirmPassword") !== input.data.password) {
+      throw new FormFailure("password_mismatch");
+    }
+    await accounts.register(input.data, meta);
+    return seeOther(pagePath("/login", { registered: "1", next }));
+  });
+
+  const routes = new Map<string, FormHandler>([
+    [FORM_LOGIN_PATH, login],
+    [FORM_REGISTER_PATH, register],
+  ]);
+  return { login, register, route: (pathname) => routes.get(pathname) };
+}

@@ -2,25 +2,39 @@
  * The production server: one Node process. The API (/api/trpc) is answered by tRPC's node
  * adapter directly, at a fraction of a Next route handler's cost; every other request goes
  * to Next's request handler.
+ *
+ * `pnpm start` runs it compiled (dist/server.js, built with the workspace packages by
+ * `pnpm build`); `pnpm dev` runs this source through tsx.
  */
+import { existsSync } from "node:fs";
 import { createServer } from "node:http";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import next from "next";
 
-import { createApp, createNodeApiHandler, trackRequest } from "@authkit/api";
-import { loadConfig } from "@authkit/config";
-import { migrate } from "@authkit/db/migrate";
+import { createNodeApiHandler, trackRequest } from "@authkit/api";
+import { exitOnStartupError, startApp } from "@authkit/api/startup";
+import { migrateEmbedded } from "@authkit/db/embedded";
 
 const dev = process.argv.includes("--dev");
-// eslint-disable-next-line no-restricted-properties -- process entry: config is parsed once here
-const config = loadConfig(process.env);
-const appPromise = createApp(config, { migrate });
-(globalThis as { __authkitApp?: typeof appPromise }).__authkitApp = appPromise;
-const app = await appPromise;
+
+/** apps/web, found from this file whether it runs as ./server.ts or ./dist/server.js. */
+function appDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
+  return dir;
+}
+
+const { config, logger, app } = await startApp(
+  // eslint-disable-next-line no-restricted-properties -- process entry: config is parsed once here
+  process.env,
+  { isTTY: process.stdout.isTTY, migrate: migrateEmbedded },
+).catch(exitOnStartupError);
+(globalThis as { __authkitApp?: Promise<typeof app> }).__authkitApp = Promise.resolve(app);
 
 const handleApi = createNodeApiHandler(app);
-const nextApp = next({ dev, dir: fileURLToPath(new URL(".", import.meta.url)), port: config.port });
+const nextApp = next({ dev, dir: appDir(), port: config.port });
 const handleNext = nextApp.getRequestHandler();
 await nextApp.prepare();
 
@@ -30,7 +44,7 @@ const server = createServer((req, res) => {
   if (!handleApi(req, res)) void handleNext(req, res);
 });
 server.listen(config.port, () => {
-  app.logger.info(
+  logger.info(
     {
       url: config.appUrl,
       database: app.db.kind,

@@ -22,20 +22,22 @@ export interface CreateAppOptions {
   /** An already open database (tests); otherwise opened from config. */
   db?: Database;
   /**
-   * Applies migrations to the embedded database before use (pass `migrate` from
-   * `@authkit/db/migrate`). Injected rather than imported so bundles without the schema engine
-   * (Next route handlers) can build an App too.
+   * Brings the embedded database up to date before use and returns the database to use (pass
+   * `migrateEmbedded` from `@authkit/db/embedded`, which may close and reopen it). Injected
+   * rather than imported so bundles that never migrate (Next route handlers) stay small.
    */
-  migrate?: (db: Database) => Promise<unknown>;
+  migrate?: (db: Database) => Promise<Database>;
+  /** The logger to use (start-up made one already); otherwise one at LOG_LEVEL to stdout. */
+  logger?: Logger;
   /** Where log lines go (tests read them back); stdout by default. */
   logDestination?: Parameters<typeof createLogger>[0]["destination"];
 }
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
-  const db = options.db ?? (await openDatabase(config.database));
+  let db = options.db ?? (await openDatabase(config.database));
   // The embedded database belongs to this process alone, so it migrates itself on start-up.
   // PostgreSQL is migrated by `pnpm db:migrate` as a deploy step, once for all instances.
-  if (!options.db && db.kind === "pglite" && options.migrate) await options.migrate(db);
+  if (!options.db && db.kind === "pglite" && options.migrate) db = await options.migrate(db);
   const auth = await createAuth({ config, db, clock: options.clock, passwords: options.passwords });
   if (config.admin) await auth.service.ensureAdmin(config.admin);
   const prune = setInterval(
@@ -51,7 +53,9 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       secureCookies: config.isProduction,
       allowedOrigins: [new URL(config.appUrl).origin],
     },
-    logger: createLogger({ level: config.logLevel, destination: options.logDestination }),
+    logger:
+      options.logger ??
+      createLogger({ level: config.logLevel, destination: options.logDestination }),
     close: async () => {
       clearInterval(prune);
       await auth.bus.close();

@@ -18,6 +18,8 @@ export interface Config {
   port: number;
   appUrl: string;
   logLevel: ParsedEnv["LOG_LEVEL"];
+  /** `undefined`: pretty when stdout is a terminal, JSON otherwise. */
+  logFormat: ParsedEnv["LOG_FORMAT"];
   trustProxy: boolean;
   auth: {
     /** HS256 secret (UTF-8 bytes); absent only when `privateKey` signs. */
@@ -97,6 +99,7 @@ export function loadConfig(
     port: e.PORT,
     appUrl,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     trustProxy: e.TRUST_PROXY,
     auth: {
       secret,

@@ -7,4 +7,4 @@ export {
 } from "./config";
 export { parseDuration } from "./duration";
 export { estimateEntropyBits } from "./entropy";
-export type { Env } from "./schema";
+export { RATE_LIMIT_VARIABLES, type Env } from "./schema";

@@ -14,6 +14,8 @@ export type DatabaseTarget = { url: string } | { dataDir: string } | { memory: t
 export interface Database {
   prisma: PrismaClient;
   kind: "postgresql" | "pglite";
+  /** What was opened, so the database can be closed and opened again (migrations). */
+  target: DatabaseTarget;
   /** The driver adapter behind `prisma`, reused by the migrator so PGlite is opened only once. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   close(): Promise<void>;
@@ -29,7 +31,13 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       query_timeout: 15_000,
     });
     const prisma = new PrismaClient({ adapter: adapterFactory });
-    return { prisma, kind: "postgresql", adapterFactory, close: () => prisma.$disconnect() };
+    return {
+      prisma,
+      kind: "postgresql",
+      target,
+      adapterFactory,
+      close: () => prisma.$disconnect(),
+    };
   }
   let pglite: PGlite;
   if ("dataDir" in target) {
@@ -44,6 +52,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
   return {
     prisma,
     kind: "pglite",
+    target,
     adapterFactory,
     close: async () => {
       await prisma.$disconnect();

@@ -1,0 +1,62 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+import { openDatabase, type Database } from "./client";
+import { pendingMigrations } from "./migrations";
+
+/**
+ * Brings the embedded database up to date without loading Prisma's schema engine in this
+ * process. The usual start (nothing pending) costs one query. When migrations are pending, the
+ * directory is closed (PGlite is single-process: only one process may have it open), a child
+ * process applies them through the engine and exits, and the directory is opened again.
+ * Returns the database to use from then on.
+ */
+export async function migrateEmbedded(
+  db: Database,
+  { onApplied }: { onApplied?: (names: string[]) => void } = {},
+): Promise<Database> {
+  if (db.kind !== "pglite") return db;
+  const pending = await pendingMigrations(db);
+  if (pending.length === 0) return db;
+  if (!("dataDir" in db.target)) {
+    // An in-memory database exists only in this process (tests): migrate it here.
+    const { migrate } = await import("./migrate");
+    onApplied?.(await migrate(db));
+    return db;
+  }
+  await db.close();
+  onApplied?.(await runMigrationProcess(db.target.dataDir));
+  return openDatabase(db.target);
+}
+
+/** `cli migrate-pglite <dir>` in a child process; resolves with the migrations it applied. */
+function runMigrationProcess(pgliteDir: string): Promise<string[]> {
+  // Compiled (dist/*.js) in production; the TypeScript source under tsx or vitest.
+  const compiled = import.meta.url.endsWith(".js");
+  const cli = fileURLToPath(new URL(compiled ? "./cli.js" : "./cli.ts", import.meta.url));
+  const loader = compiled ? ["--conditions=authkit-dist"] : ["--import", "tsx"];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...loader, cli, "migrate-pglite", pgliteDir], {
+      // packages/db: where `tsx` (a dependency of this package) resolves from.
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once("error", reject);
+    child.once("exit", (code, signal) => {
+      if (code === 0) {
+        const last = stdout.trim().split("\n").pop() ?? "{}";
+        resolve((JSON.parse(last) as { applied?: string[] }).applied ?? []);
+      } else {
+        reject(
+          new Error(
+            `Migrating the embedded database at ${pgliteDir} failed (${signal ?? `exit ${code}`}):\n${stderr.trim()}`,
+          ),
+        );
+      }
+    });
+  });
+}

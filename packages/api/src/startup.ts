@@ -4,6 +4,7 @@
  * here is an operator's mistake, so it is reported as one readable message and the process
  * exits 1: no stack trace for a configuration error or an unreachable database.
  */
+import type { DestinationStream } from "pino";
 import pinoPretty from "pino-pretty";
 
 import { ConfigError, loadConfig, type Config } from "@authkit/config";
@@ -37,24 +38,29 @@ export interface StartOptions {
   migrate?: (db: Database, options: { onApplied(names: string[]): void }) => Promise<Database>;
   /** Whether stdout is a terminal (decides the log format when LOG_FORMAT is unset). */
   isTTY?: boolean;
+  /** Where log lines go instead of stdout (tests read them back). */
+  destination?: NodeJS.WritableStream;
 }
 
 /** Pretty lines for a person at a terminal (or LOG_FORMAT=pretty), JSON lines for collectors. */
-export function createStartupLogger(config: Config, { isTTY = false } = {}): Logger {
+export function createStartupLogger(
+  config: Config,
+  { isTTY = false, destination }: Pick<StartOptions, "isTTY" | "destination"> = {},
+): Logger {
   const pretty = config.logFormat === "pretty" || (config.logFormat === undefined && isTTY);
+  if (pretty) {
+    const stream = pinoPretty({
+      colorize: isTTY && !destination,
+      translateTime: "SYS:HH:MM:ss.l",
+      ignore: "pid,hostname",
+      destination: destination ?? 1,
+      sync: true,
+    });
+    return createLogger({ level: config.logLevel, destination: stream });
+  }
   return createLogger({
     level: config.logLevel,
-    ...(pretty
-      ? {
-          destination: pinoPretty({
-            colorize: isTTY,
-            translateTime: "SYS:HH:MM:ss.l",
-            ignore: "pid,hostname",
-            destination: 1,
-            sync: true,
-          }),
-        }
-      : {}),
+    ...(destination ? { destination: destination as DestinationStream } : {}),
   });
 }
 
@@ -84,11 +90,11 @@ export interface Started {
  */
 export async function startApp(
   env: Record<string, string | undefined>,
-  { migrate, isTTY }: StartOptions = {},
+  { migrate, isTTY, destination }: StartOptions = {},
 ): Promise<Started> {
   const warnings: string[] = [];
   const config = parseConfig(env, warnings);
-  const logger = createStartupLogger(config, { isTTY });
+  const logger = createStartupLogger(config, { isTTY, destination });
   for (const warning of warnings) logger.warn(warning);
   try {
     await checkDatabase(config.database);

@@ -1,6 +1,3 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createTestDatabase, databaseKinds } from "@authkit/db/testing";
@@ -10,9 +7,9 @@ import {
   login,
   registerAndLogin,
   startTestServer,
-  TEST_SECRET,
   type TestServer,
 } from "./harness";
+import { startServerProcess } from "./server-process";
 import { openSse, subscriptionUrl, type SseEvent } from "./sse";
 
 const isError = (e: SseEvent) => e.event === "serialized-error";
@@ -158,28 +155,9 @@ describe("live sessions across processes", () => {
   it("ends a stream held by server B within 2 s of a logout on server A", async (ctx) => {
     if (!(await databaseKinds()).includes("postgresql")) return ctx.skip();
     const db = await createTestDatabase("postgresql");
-    const serverEntry = fileURLToPath(new URL("../src/server.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", serverEntry], {
-      env: {
-        // eslint-disable-next-line no-restricted-properties -- the child inherits PATH and friends
-        ...process.env,
-        PORT: "0",
-        NODE_ENV: "test",
-        AUTH_SECRET: TEST_SECRET,
-        APP_URL: "http://app.test",
-        DATABASE_URL: db.url!,
-        LOG_LEVEL: "silent",
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = await startServerProcess({ DATABASE_URL: db.url!, LOG_LEVEL: "silent" });
+    const b = child.url;
     try {
-      const b = await new Promise<string>((resolve, reject) => {
-        child.stdout.on("data", (chunk: Buffer) => {
-          const match = /listening on (http:\S+)/.exec(chunk.toString());
-          if (match) resolve(match[1]!);
-        });
-        child.once("exit", (code) => reject(new Error(`server B exited with ${code}`)));
-      });
       const a = await startTestServer({
         database: "postgresql",
         store: "database",
@@ -207,7 +185,7 @@ describe("live sessions across processes", () => {
         await a.close();
       }
     } finally {
-      child.kill("SIGTERM");
+      await child.stop();
       await db.destroy().catch(() => undefined);
     }
   }, 60_000);

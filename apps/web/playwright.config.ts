@@ -4,6 +4,8 @@ import { join } from "node:path";
 
 import { defineConfig } from "@playwright/test";
 
+import { PRODUCTION_ENV, PRODUCTION_NODE_ARGS } from "@authkit/build/production";
+
 import { chromiumPath, E2E_ADMIN, E2E_SECRET } from "./e2e/env";
 
 /**
@@ -27,13 +29,14 @@ function server(name: string, serverPort: number, env: Record<string, string>) {
   return {
     name,
     // The compiled server, as `pnpm start` runs it (e2e/ensure-build.mjs builds it first).
-    command: "node --conditions=authkit-dist dist/server.js",
+    command: ["node", ...PRODUCTION_NODE_ARGS, "dist/server.js"].join(" "),
     url: `http://localhost:${serverPort}/api/trpc/health`,
     timeout: 180_000,
     reuseExistingServer: false,
     stdout: "ignore" as const,
     stderr: "pipe" as const,
     env: {
+      ...PRODUCTION_ENV,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       LOG_LEVEL: "warn",

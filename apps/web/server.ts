@@ -15,7 +15,7 @@ import next from "next";
 
 import { createNodeApiHandler, trackRequest } from "@authkit/api";
 import { exitOnStartupError, startApp } from "@authkit/api/startup";
-import { migrateEmbedded } from "@authkit/db/embedded";
+import { openMigrated } from "@authkit/db/embedded";
 
 const dev = process.argv.includes("--dev");
 
@@ -29,7 +29,7 @@ function appDir(): string {
 const { config, logger, app } = await startApp(
   // eslint-disable-next-line no-restricted-properties -- process entry: config is parsed once here
   process.env,
-  { isTTY: process.stdout.isTTY, migrate: migrateEmbedded },
+  { isTTY: process.stdout.isTTY, open: openMigrated },
 ).catch(exitOnStartupError);
 (globalThis as { __authkitApp?: Promise<typeof app> }).__authkitApp = Promise.resolve(app);
 

@@ -32,7 +32,11 @@ export function ensureBuilt(dirs) {
     // The extra entries, exactly as the package's build script passes them.
     const args = /authkit-build([^&|;]*)/.exec(pkg.scripts?.build ?? "")?.[1] ?? "";
     const entries = args.trim().split(/\s+/).filter(Boolean);
-    const sources = [join(dir, "src"), join(dir, "package.json"), ...entries.map((e) => join(dir, e))];
+    const sources = [
+      join(dir, "src"),
+      join(dir, "package.json"),
+      ...entries.map((e) => join(dir, e)),
+    ];
     if (oldestOutput(dir) > Math.max(...sources.map(newest))) continue;
     const name = pkg.name;
     const result = spawnSync(process.execPath, [BUILD, ...entries], {

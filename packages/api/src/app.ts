@@ -1,6 +1,6 @@
 import { createAuth, type Auth, type Clock, type PasswordHasher } from "@authkit/auth";
 import type { Config } from "@authkit/config";
-import { openDatabase, type Database } from "@authkit/db";
+import { openDatabase, type Database, type DatabaseTarget } from "@authkit/db";
 
 import { createLogger, type Logger } from "./http/log";
 import type { ApiSettings } from "./trpc";
@@ -22,11 +22,11 @@ export interface CreateAppOptions {
   /** An already open database (tests); otherwise opened from config. */
   db?: Database;
   /**
-   * Brings the embedded database up to date before use and returns the database to use (pass
-   * `migrateEmbedded` from `@authkit/db/embedded`, which may close and reopen it). Injected
-   * rather than imported so bundles that never migrate (Next route handlers) stay small.
+   * Opens the database from config (default: `openDatabase`, no migrations). The servers pass
+   * `openMigrated` from `@authkit/db/embedded`, which migrates the embedded database first;
+   * injected rather than imported so bundles that never migrate (Next route handlers) stay small.
    */
-  migrate?: (db: Database) => Promise<Database>;
+  open?: (target: DatabaseTarget) => Promise<Database>;
   /** The logger to use (start-up made one already); otherwise one at LOG_LEVEL to stdout. */
   logger?: Logger;
   /** Where log lines go (tests read them back); stdout by default. */
@@ -34,10 +34,9 @@ export interface CreateAppOptions {
 }
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
-  let db = options.db ?? (await openDatabase(config.database));
-  // The embedded database belongs to this process alone, so it migrates itself on start-up.
-  // PostgreSQL is migrated by `pnpm db:migrate` as a deploy step, once for all instances.
-  if (!options.db && db.kind === "pglite" && options.migrate) db = await options.migrate(db);
+  // The embedded database belongs to this process alone, so it migrates itself on start-up
+  // (options.open). PostgreSQL is migrated by `pnpm db:migrate` as a deploy step.
+  const db = options.db ?? (await (options.open ?? openDatabase)(config.database));
   const auth = await createAuth({ config, db, clock: options.clock, passwords: options.passwords });
   if (config.admin) await auth.service.ensureAdmin(config.admin);
   const prune = setInterval(

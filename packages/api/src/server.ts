@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 
-import { migrateEmbedded } from "@authkit/db/embedded";
+import { openMigrated } from "@authkit/db/embedded";
 
 import type { App } from "./app";
 import { createNodeApiHandler } from "./http/node";
@@ -47,7 +47,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { app, logger } = await startApp(
     // eslint-disable-next-line no-restricted-properties -- process entry: config is parsed once here
     process.env,
-    { isTTY: process.stdout.isTTY, migrate: migrateEmbedded },
+    { isTTY: process.stdout.isTTY, open: openMigrated },
   ).catch(exitOnStartupError);
   const api = await serveApi(app);
   logger.info({ url: api.url }, `API listening on ${api.url}`);

@@ -4,7 +4,6 @@
  * here is an operator's mistake, so it is reported as one readable message and the process
  * exits 1: no stack trace for a configuration error or an unreachable database.
  */
-import type { DestinationStream } from "pino";
 import pinoPretty from "pino-pretty";
 
 import { ConfigError, loadConfig, type Config } from "@authkit/config";
@@ -14,6 +13,7 @@ import {
   describeTarget,
   errorReason,
   type Database,
+  type DatabaseTarget,
 } from "@authkit/db";
 
 import { createApp, type App } from "./app";
@@ -34,8 +34,11 @@ export class StartupError extends Error {
 }
 
 export interface StartOptions {
-  /** `migrateEmbedded` from `@authkit/db/embedded`: brings the embedded database up to date. */
-  migrate?: (db: Database, options: { onApplied(names: string[]): void }) => Promise<Database>;
+  /** `openMigrated` from `@authkit/db/embedded`: opens the database, migrating the embedded one. */
+  open?: (
+    target: DatabaseTarget,
+    options: { onApplied(names: string[]): void },
+  ) => Promise<Database>;
   /** Whether stdout is a terminal (decides the log format when LOG_FORMAT is unset). */
   isTTY?: boolean;
   /** Where log lines go instead of stdout (tests read them back). */
@@ -60,7 +63,7 @@ export function createStartupLogger(
   }
   return createLogger({
     level: config.logLevel,
-    ...(destination ? { destination: destination as DestinationStream } : {}),
+    ...(destination ? { destination } : {}),
   });
 }
 
@@ -90,7 +93,7 @@ export interface Started {
  */
 export async function startApp(
   env: Record<string, string | undefined>,
-  { migrate, isTTY, destination }: StartOptions = {},
+  { open, isTTY, destination }: StartOptions = {},
 ): Promise<Started> {
   const warnings: string[] = [];
   const config = parseConfig(env, warnings);
@@ -102,7 +105,7 @@ export async function startApp(
       logger.info({ migrations: names }, `Migrated ${describeTarget(config.database)}`);
     const app = await createApp(config, {
       logger,
-      ...(migrate ? { migrate: (db: Database) => migrate(db, { onApplied }) } : {}),
+      ...(open ? { open: (target: DatabaseTarget) => open(target, { onApplied }) } : {}),
     });
     return { config, logger, app };
   } catch (error) {
@@ -122,10 +125,10 @@ function startupFailure(config: Config, error: unknown): StartupError {
   // Opening or migrating the database, importing keys, creating the admin: say where, then
   // the underlying message.
   const reason = errorReason(error);
-  return new StartupError(
-    `Start-up failed on ${describeTarget(config.database)}: ${reason}`,
-    { variable, reason },
-  );
+  return new StartupError(`Start-up failed on ${describeTarget(config.database)}: ${reason}`, {
+    variable,
+    reason,
+  });
 }
 
 /**

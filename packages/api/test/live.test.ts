@@ -2,13 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createTestDatabase, databaseKinds } from "@authkit/db/testing";
 
-import {
-  call,
-  login,
-  registerAndLogin,
-  startTestServer,
-  type TestServer,
-} from "./harness";
+import { call, login, registerAndLogin, startTestServer, type TestServer } from "./harness";
 import { startServerProcess } from "./server-process";
 import { openSse, subscriptionUrl, type SseEvent } from "./sse";
 

@@ -5,15 +5,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
+import { PRODUCTION_ENV, PRODUCTION_NODE_ARGS } from "@authkit/build/production";
+
 import { TEST_SECRET } from "./harness";
 
 export const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 export const SERVER = fileURLToPath(new URL("../dist/server.js", import.meta.url));
-export const NODE_ARGS = ["--conditions=authkit-dist", SERVER];
+export const NODE_ARGS = [...PRODUCTION_NODE_ARGS, SERVER];
 
 /** Only what a process needs to run, plus the test configuration: nothing leaks in. */
 export function serverEnv(env: Record<string, string>): Record<string, string | undefined> {
   return {
+    ...PRODUCTION_ENV,
     // eslint-disable-next-line no-restricted-properties -- the child's environment, not config
     PATH: process.env.PATH,
     // eslint-disable-next-line no-restricted-properties -- the child's environment, not config

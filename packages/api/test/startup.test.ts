@@ -98,7 +98,9 @@ describe("start-up errors", () => {
     // pino-pretty's layout: "[time] LEVEL: message", not JSON.
     expect(text).not.toMatch(/^\{/m);
     expect(text).toMatch(/WARN: AUTH_SECRET is not set: generated a development secret in /);
-    expect(text).toMatch(/FATAL: Cannot reach the database at DATABASE_URL=postgresql:\/\/authkit:\*{4}@/);
+    expect(text).toMatch(
+      /FATAL: Cannot reach the database at DATABASE_URL=postgresql:\/\/authkit:\*{4}@/,
+    );
     expect(text).not.toContain("hunter2-secret");
   });
 

@@ -31,7 +31,9 @@ async function main(): Promise<number> {
     const where = describeTarget(config.database);
     try {
       const applied = await apply(config.database);
-      console.log(applied.length ? `Applied ${applied.join(", ")} to ${where}` : `${where} is up to date`);
+      console.log(
+        applied.length ? `Applied ${applied.join(", ")} to ${where}` : `${where} is up to date`,
+      );
       return 0;
     } catch (error) {
       console.error(`Migrating ${where} failed: ${errorReason(error)}`);

@@ -1,8 +1,32 @@
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { openDatabase, type Database } from "./client";
+import { openDatabase, type Database, type DatabaseTarget } from "./client";
 import { pendingMigrations } from "./migrations";
+
+export interface MigrateOptions {
+  /** Told the names of the migrations applied, when there were any. */
+  onApplied?: (names: string[]) => void;
+}
+
+/**
+ * Opens the database a server runs on. The embedded one is migrated first: a new directory by
+ * the child process alone (it creates and migrates it, then this process opens it once), an
+ * existing one through migrateEmbedded. PostgreSQL is opened as is: `pnpm db:migrate` is its
+ * deploy step, run once for all instances.
+ */
+export async function openMigrated(
+  target: DatabaseTarget,
+  options: MigrateOptions = {},
+): Promise<Database> {
+  if ("dataDir" in target && !existsSync(join(target.dataDir, "PG_VERSION"))) {
+    options.onApplied?.(await runMigrationProcess(target.dataDir));
+    return openDatabase(target);
+  }
+  return migrateEmbedded(await openDatabase(target), options);
+}
 
 /**
  * Brings the embedded database up to date without loading Prisma's schema engine in this
@@ -13,7 +37,7 @@ import { pendingMigrations } from "./migrations";
  */
 export async function migrateEmbedded(
   db: Database,
-  { onApplied }: { onApplied?: (names: string[]) => void } = {},
+  { onApplied }: MigrateOptions = {},
 ): Promise<Database> {
   if (db.kind !== "pglite") return db;
   const pending = await pendingMigrations(db);

@@ -109,17 +109,27 @@ export class Bench {
     for (const load of loads) await runLoad({ ...load, duration: 3 });
   }
 
-  /** Warm-up, then a measured run, with the server's CPU over the measured run. */
+  /**
+   * Warm-up, then a measured run, with the server's CPU over the measured run. A load that
+   * cannot be replayed (refresh chains are spent by a run) is given as a function returning a
+   * fresh one for each attempt.
+   */
   async measure(
     key: string,
     label: string,
     server: ServerProcess,
-    options: LoadOptions,
-    { baseline, warmup = options }: { baseline?: string; warmup?: LoadOptions } = {},
+    load: LoadOptions | (() => Promise<LoadOptions>),
+    {
+      baseline,
+      warmup: warmupLoad = load,
+    }: { baseline?: string; warmup?: LoadOptions | (() => Promise<LoadOptions>) } = {},
   ): Promise<Row> {
     type Attempt = { result: LoadResult; cpuPerRequest: number; others: number; window: Window };
+    const fresh = (l: LoadOptions | (() => Promise<LoadOptions>)) =>
+      typeof l === "function" ? l() : Promise.resolve(l);
     let best: Attempt | undefined;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const [warmup, options] = [await fresh(warmupLoad), await fresh(load)];
       await this.waitForQuiet(label);
       await runLoad({ ...warmup, duration: this.options.warmup });
       let cpu0 = 0;

@@ -88,6 +88,12 @@ export async function seedUsers(
   return inBatches(emails, 4, (email) => login(server.url, email, PASSWORD));
 }
 
+/** Fresh logins (new sessions and refresh tokens) for users seeded earlier. */
+export function loginUsers(server: ServerProcess, prefix: string, count: number): Promise<Login[]> {
+  const emails = Array.from({ length: count }, (_, i) => `${prefix}-${i}@bench.example`);
+  return inBatches(emails, 4, (email) => login(server.url, email, PASSWORD));
+}
+
 /** Set-up check: user.me answers 200 with a token and 401 without. */
 export async function assertProtected(server: ServerProcess, token: string): Promise<void> {
   const ok = await status(`${server.url}/api/trpc/user.me`, { authorization: `Bearer ${token}` });

@@ -1,11 +1,11 @@
 /**
  * Refresh rotation: CHAINS users, each chain strictly sequential (refresh with its cookie, take
- * the new cookie, repeat), all CHAINS in flight. The warm-up gets chains of its own: the
- * requests in flight when a run stops are rotated by the server, but their new cookies are
- * never read, so those chains are gone.
+ * the new cookie, repeat), all CHAINS in flight. Every run (warm-up, measured, and each re-run)
+ * starts from fresh logins: the requests in flight when a run stops are rotated by the server
+ * but their new cookies are never read, so a run spends all its chains.
  */
 import type { ServerProcess } from "../proc";
-import { CHAINS, refreshChains, seedUsers } from "../workload";
+import { CHAINS, loginUsers, refreshChains, seedUsers } from "../workload";
 
 import type { Scenario } from "./context";
 
@@ -15,17 +15,21 @@ export async function rotation(
   key: string,
   label: string,
 ): Promise<void> {
-  const warmChains = await seedUsers(server, `${key}-warm-chain`, CHAINS);
-  const chains = await seedUsers(server, `${key}-chain`, CHAINS);
-  const counters = { failed: 0 };
+  const prefix = `${key}-chain`;
+  await seedUsers(server, prefix, CHAINS);
+  let counters = { failed: 0 };
   await bench.measure(
     `${key}.refresh`,
     `${label}: auth.refresh, ${CHAINS} concurrent chains`,
     server,
-    refreshChains(server, chains, counters),
+    async () => {
+      counters = { failed: 0 };
+      return refreshChains(server, await loginUsers(server, prefix, CHAINS), counters);
+    },
     {
       baseline: `${key}.health`,
-      warmup: refreshChains(server, warmChains, { failed: 0 }),
+      warmup: async () =>
+        refreshChains(server, await loginUsers(server, prefix, CHAINS), { failed: 0 }),
     },
   );
   if (counters.failed > 0)

@@ -6,7 +6,7 @@
  * `pnpm start` runs it compiled (dist/server.js, built with the workspace packages by
  * `pnpm build`); `pnpm dev` runs this source through tsx.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +26,22 @@ function appDir(): string {
   return dir;
 }
 
+/**
+ * In production, hand Next the configuration `next build` serialized, the way Next's own
+ * standalone server does: otherwise every start compiles next.config.ts with SWC, which costs
+ * 0.1–0.4 s and keeps SWC's 24 MiB native module resident (BENCHMARKS.md, "Memory").
+ */
+function useBuiltNextConfig(dir: string): void {
+  try {
+    const file = join(dir, ".next", "required-server-files.json");
+    const { config } = JSON.parse(readFileSync(file, "utf8")) as { config: unknown };
+    // eslint-disable-next-line no-restricted-properties -- Next's interface, not our configuration
+    process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(config);
+  } catch {
+    // No build output: Next reports that itself.
+  }
+}
+
 const { config, logger, app } = await startApp(
   // eslint-disable-next-line no-restricted-properties -- process entry: config is parsed once here
   process.env,
@@ -34,7 +50,9 @@ const { config, logger, app } = await startApp(
 (globalThis as { __authkitApp?: Promise<typeof app> }).__authkitApp = Promise.resolve(app);
 
 const handleApi = createNodeApiHandler(app);
-const nextApp = next({ dev, dir: appDir(), port: config.port });
+const dir = appDir();
+if (!dev) useBuiltNextConfig(dir);
+const nextApp = next({ dev, dir, port: config.port });
 const handleNext = nextApp.getRequestHandler();
 await nextApp.prepare();
 

@@ -31,7 +31,7 @@ function appDir(): string {
  * standalone server does: otherwise every start compiles next.config.ts with SWC, which costs
  * 0.1–0.4 s and keeps SWC's 24 MiB native module resident (BENCHMARKS.md, "Memory").
  */
-function useBuiltNextConfig(dir: string): void {
+function applyBuiltNextConfig(dir: string): void {
   try {
     const file = join(dir, ".next", "required-server-files.json");
     const { config } = JSON.parse(readFileSync(file, "utf8")) as { config: unknown };
@@ -51,7 +51,7 @@ const { config, logger, app } = await startApp(
 
 const handleApi = createNodeApiHandler(app);
 const dir = appDir();
-if (!dev) useBuiltNextConfig(dir);
+if (!dev) applyBuiltNextConfig(dir);
 const nextApp = next({ dev, dir, port: config.port });
 const handleNext = nextApp.getRequestHandler();
 await nextApp.prepare();

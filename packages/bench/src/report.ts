@@ -18,14 +18,16 @@ function goalsTable(bench: Bench, micro: MicroOutput | undefined): string[] {
         spec.name,
         `${spec.lowerIsBetter ? "≤" : "≥"} ${goalValue(spec, spec.target)}`,
         spec.before,
-        `${goalValue(spec, measured.value)} (${measured.detail})`,
+        measured.detail === goalValue(spec, measured.value)
+          ? measured.detail
+          : `${goalValue(spec, measured.value)} (${measured.detail})`,
         met ? "met" : "NOT MET",
         spec.source,
       ],
     ];
   });
   if (rows.length === 0) return [];
-  return ["", markdownTable(["goal", "target", "before", "this run", "", "set in"], rows)];
+  return ["", markdownTable(["goal", "target", "before", "this run", "met", "set in"], rows)];
 }
 
 const THROUGHPUT = [

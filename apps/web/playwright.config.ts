@@ -4,10 +4,12 @@ import { join } from "node:path";
 
 import { defineConfig } from "@playwright/test";
 
+import { PRODUCTION_ENV, PRODUCTION_NODE_ARGS } from "@authkit/build/production";
+
 import { chromiumPath, E2E_ADMIN, E2E_SECRET } from "./e2e/env";
 
 /**
- * Two servers, each the real production server (`server.ts`: tRPC node adapter + Next) over a
+ * Two servers, each the real production server (`dist/server.js`: tRPC node adapter + Next) over a
  * fresh embedded database: one with the default token lifetime, one whose access tokens live 3 s
  * (and no clock leeway) for the expiry tests.
  *
@@ -26,13 +28,15 @@ const CI = process.env.CI === "true" || process.env.CI === "1";
 function server(name: string, serverPort: number, env: Record<string, string>) {
   return {
     name,
-    command: "node --import tsx server.ts",
+    // The compiled server, as `pnpm start` runs it (e2e/ensure-build.mjs builds it first).
+    command: ["node", ...PRODUCTION_NODE_ARGS, "dist/server.js"].join(" "),
     url: `http://localhost:${serverPort}/api/trpc/health`,
     timeout: 180_000,
     reuseExistingServer: false,
     stdout: "ignore" as const,
     stderr: "pipe" as const,
     env: {
+      ...PRODUCTION_ENV,
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       LOG_LEVEL: "warn",

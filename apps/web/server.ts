@@ -2,28 +2,61 @@
  * The one Node process of `pnpm start` and `pnpm dev`.
  *
  * Production: the API (/api/*, /.well-known/jwks.json) is answered by the API's own handler,
- * at a fraction of a Next route handler's cost; every other request goes to Next.
+ * at a fraction of a Next route handler's cost; every other request goes to Next. `pnpm start`
+ * runs it compiled (dist/server.js, built with the workspace packages by `pnpm build`).
  *
- * Development: everything goes to Next, the API included (its route handlers), so that an
- * edited router or procedure is recompiled and served without a restart. The App (database,
- * auth core) is still created here, once, and shared with those route handlers.
+ * Development (`pnpm dev`, this source through tsx): everything goes to Next, the API included
+ * (its route handlers), so that an edited router or procedure is recompiled and served without
+ * a restart. The App (database, auth core) is still created here, once, and shared with those
+ * route handlers.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import next from "next";
 
-import { createApp, createNodeListener, provideApp } from "@authkit/api";
-import { loadConfig } from "@authkit/config";
-import { migrate } from "@authkit/db/migrate";
+import { createNodeListener, provideApp } from "@authkit/api";
+import { exitOnStartupError, startApp } from "@authkit/api/startup";
+import { openMigrated } from "@authkit/db/embedded";
 
 const dev = process.argv.includes("--dev");
-// eslint-disable-next-line no-restricted-properties -- process entry: config is parsed once here
-const config = loadConfig(process.env);
-// Shared with Next's route handlers, which must not open a second database.
-const app = await provideApp(() => createApp(config, { migrate }));
 
-const nextApp = next({ dev, dir: fileURLToPath(new URL(".", import.meta.url)), port: config.port });
+/** apps/web, found from this file whether it runs as ./server.ts or ./dist/server.js. */
+function appDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
+  return dir;
+}
+
+/**
+ * In production, hand Next the configuration `next build` serialized, the way Next's own
+ * standalone server does: otherwise every start compiles next.config.ts with SWC, which costs
+ * 0.1–0.4 s and keeps SWC's 24 MiB native module resident (BENCHMARKS.md, "Memory").
+ */
+function applyBuiltNextConfig(dir: string): void {
+  try {
+    const file = join(dir, ".next", "required-server-files.json");
+    const { config } = JSON.parse(readFileSync(file, "utf8")) as { config: unknown };
+    // eslint-disable-next-line no-restricted-properties -- Next's interface, not our configuration
+    process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(config);
+  } catch {
+    // No build output: Next reports that itself.
+  }
+}
+
+const { config, logger, app } = await startApp(
+  // eslint-disable-next-line no-restricted-properties -- process entry: config is parsed once here
+  process.env,
+  { isTTY: process.stdout.isTTY, open: openMigrated },
+).catch(exitOnStartupError);
+// Shared with Next's route handlers, which must not open a second database.
+await provideApp(() => Promise.resolve(app));
+
+const dir = appDir();
+if (!dev) applyBuiltNextConfig(dir);
+const nextApp = next({ dev, dir, port: config.port });
 const handleNext = nextApp.getRequestHandler();
 await nextApp.prepare();
 
@@ -32,7 +65,7 @@ const server = createServer(
   createNodeListener(app, (req, res) => void handleNext(req, res), { serveApi: !dev }),
 );
 server.listen(config.port, () => {
-  app.logger.info(
+  logger.info(
     {
       url: config.appUrl,
       mode: dev ? "development" : "production",

@@ -1,13 +1,16 @@
 /* eslint-disable no-restricted-properties -- a build script reads its environment */
 /**
- * The e2e suite serves the production build. Build it when it is missing or older than the
- * sources it is made of (so `pnpm test` after an edit never tests a stale app), and skip the
- * build entirely when it is fresh (turbo's `build` may have just made it).
+ * The e2e suite serves the production build: Next's (.next) and the compiled server
+ * (dist/server.js and the workspace packages' dist/). Build each when it is missing or older
+ * than the sources it is made of (so `pnpm test` after an edit never tests a stale app), and
+ * skip it when it is fresh (turbo's `build` may have just made it).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { ensureBuilt } from "@authkit/build/ensure";
 
 const web = join(dirname(fileURLToPath(import.meta.url)), "..");
 const buildId = join(web, ".next", "BUILD_ID");
@@ -40,6 +43,10 @@ const isFresh = () => {
   const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
   return builtAt > Math.max(...sources.map(newest));
 };
+
+// The server and the packages it imports (esbuild: well under a second each).
+const packages = join(web, "..", "..", "packages");
+ensureBuilt([...["config", "db", "auth", "api"].map((name) => join(packages, name)), web]);
 
 // Another build of this app (a `pnpm start` in the same tree) holds Next's build lock (an
 // advisory lock on .next/lock): wait until it is released, then use that build's output if it

@@ -6,7 +6,7 @@ import {
   type SecurityEvent,
 } from "@authkit/auth";
 import type { Config } from "@authkit/config";
-import { openDatabase, type Database } from "@authkit/db";
+import { openDatabase, type Database, type DatabaseTarget } from "@authkit/db";
 
 import { createLogger, type Logger } from "./http/log";
 import type { ApiSettings } from "./trpc";
@@ -28,11 +28,13 @@ export interface CreateAppOptions {
   /** An already open database (tests); otherwise opened from config. */
   db?: Database;
   /**
-   * Applies migrations to the embedded database before use (pass `migrate` from
-   * `@authkit/db/migrate`). Injected rather than imported so bundles without the schema engine
-   * (Next route handlers) can build an App too.
+   * Opens the database from config (default: `openDatabase`, no migrations). The servers pass
+   * `openMigrated` from `@authkit/db/embedded`, which migrates the embedded database first;
+   * injected rather than imported so bundles that never migrate (Next route handlers) stay small.
    */
-  migrate?: (db: Database) => Promise<unknown>;
+  open?: (target: DatabaseTarget) => Promise<Database>;
+  /** The logger to use (start-up made one already); otherwise one at LOG_LEVEL to stdout. */
+  logger?: Logger;
   /** Where log lines go (tests read them back); stdout by default. */
   logDestination?: Parameters<typeof createLogger>[0]["destination"];
 }
@@ -47,11 +49,11 @@ const WARN_EVENTS = new Set<SecurityEvent["event"]>([
 ]);
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
-  const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
-  const db = options.db ?? (await openDatabase(config.database));
-  // The embedded database belongs to this process alone, so it migrates itself on start-up.
-  // PostgreSQL is migrated by `pnpm db:migrate` as a deploy step, once for all instances.
-  if (!options.db && db.kind === "pglite" && options.migrate) await options.migrate(db);
+  const logger =
+    options.logger ?? createLogger({ level: config.logLevel, destination: options.logDestination });
+  // The embedded database belongs to this process alone, so it migrates itself on start-up
+  // (options.open). PostgreSQL is migrated by `pnpm db:migrate` as a deploy step.
+  const db = options.db ?? (await (options.open ?? openDatabase)(config.database));
   const auth = await createAuth({
     config,
     db,

@@ -1,18 +1,19 @@
 /**
- * A standalone API server (no Next): the node-adapter mount on plain `node:http`. Used for
+ * A standalone API server (no Next): the API handler on plain `node:http`. Used for
  * API-only deployments, the multi-instance tests and the benchmarks.
  *
- *   node --import tsx packages/api/src/server.ts   (configuration from the environment)
+ *   pnpm --filter @authkit/api build
+ *   node --conditions=authkit-dist packages/api/dist/server.js   (configuration from the environment)
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 
-import { loadConfig, type Config } from "@authkit/config";
-import { migrate } from "@authkit/db/migrate";
+import { openMigrated } from "@authkit/db/embedded";
 
-import { createApp, type App } from "./app";
+import type { App } from "./app";
 import { createNodeListener } from "./http/node";
+import { exitOnStartupError, startApp } from "./startup";
 
 export interface ApiServer {
   app: App;
@@ -21,17 +22,14 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export async function startApiServer(
-  config: Config,
-  { host = "127.0.0.1" } = {},
-): Promise<ApiServer> {
-  const app = await createApp(config, { migrate });
+/** Listens on `app.config.port` (0: any free port) and resolves once it does. */
+export async function serveApi(app: App, { host = "127.0.0.1" } = {}): Promise<ApiServer> {
   const server = createServer(
     createNodeListener(app, (_req, res) =>
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not_found"}'),
     ),
   );
-  await new Promise<void>((resolve) => server.listen(config.port, host, resolve));
+  await new Promise<void>((resolve) => server.listen(app.config.port, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
     app,
@@ -46,9 +44,16 @@ export async function startApiServer(
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  // eslint-disable-next-line no-restricted-properties -- process entry: config is parsed once here
-  const api = await startApiServer(loadConfig(process.env));
-  api.app.logger.info({ url: api.url }, `API listening on ${api.url}`);
+  const { app, logger } = await startApp(
+    // eslint-disable-next-line no-restricted-properties -- process entry: config is parsed once here
+    process.env,
+    { isTTY: process.stdout.isTTY, open: openMigrated },
+  ).catch(exitOnStartupError);
+  const api = await serveApi(app);
+  logger.info({ url: api.url }, `API listening on ${api.url}`);
+  // A parent that started this process with an IPC channel (tests, the benchmark) learns the
+  // address whatever LOG_LEVEL says (PORT=0 picks a free port).
+  process.send?.({ listening: api.url });
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => void api.close().finally(() => process.exit(0)));
   }

@@ -1,85 +1,16 @@
 /**
- * Several instances behave as one (web processes behind a load balancer share the database and
- * the store, and behave as one): two separate server PROCESSES (`node --import tsx
- * packages/api/src/server.ts`) over one fresh PostgreSQL database, with revocation either in
+ * Several instances behave as one (SPEC: "Several web processes behind a load balancer share
+ * both and behave as one"): two separate server PROCESSES (the compiled
+ * packages/api/dist/server.js) over one fresh PostgreSQL database, with revocation either in
  * Redis behind one Upstash REST endpoint or in the database.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createTestDatabase, postgresAvailable, type TestDatabase } from "@authkit/db/testing";
 import { startUpstashRest, type UpstashRest } from "@authkit/upstash-rest";
 
-import { call, cookieFrom, login, registerAndLogin, TEST_SECRET, uniqueEmail } from "./harness";
-
-const REPO = fileURLToPath(new URL("../../..", import.meta.url));
-const SERVER = fileURLToPath(new URL("../src/server.ts", import.meta.url));
-
-interface Instance {
-  url: string;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Starts one API process on a port of its own choosing (PORT=0) and waits for its address. */
-function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ["--import", "tsx", SERVER], {
-    cwd: REPO,
-    env: {
-      // A clean environment: only what a process needs to run, plus the configuration below.
-      // eslint-disable-next-line no-restricted-properties -- the child's environment, not config
-      PATH: process.env.PATH,
-      // eslint-disable-next-line no-restricted-properties -- the child's environment, not config
-      HOME: process.env.HOME,
-      NODE_ENV: "test",
-      PORT: "0",
-      AUTH_SECRET: TEST_SECRET,
-      APP_URL: "http://app.test",
-      LOG_LEVEL: "info",
-      RATE_LIMIT_LOGIN_IP: "100000/1m",
-      RATE_LIMIT_REFRESH_IP: "100000/1m",
-      RATE_LIMIT_REGISTER_IP: "100000/1m",
-      // These processes run on the real clock, which the tests cannot step past a reuse grace:
-      // without one, they check the strict rule (one winner, every replay is theft) across
-      // instances. The grace itself is tested in rotation.test.ts.
-      REFRESH_REUSE_GRACE: "0s",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-  return new Promise((resolve, reject) => {
-    const timeout = setTimeout(() => {
-      void stop();
-      reject(new Error(`instance did not start within 60 s:\n${output}`));
-    }, 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /API listening on (http:\/\/[\d.]+:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timeout);
-        resolve({ url: match[1]!, process: child, stop });
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timeout);
-      reject(new Error(`instance exited with ${code}:\n${output}`));
-    });
-  });
-}
+import { call, cookieFrom, login, registerAndLogin, uniqueEmail } from "./harness";
+import { startServerProcess, type ServerProcess } from "./server-process";
 
 const hasPostgres = await postgresAvailable();
 
@@ -88,8 +19,8 @@ describe.runIf(hasPostgres).each(["upstash", "database"] as const)(
   (store) => {
     let db: TestDatabase;
     let upstash: UpstashRest | undefined;
-    let a: Instance;
-    let b: Instance;
+    let a: ServerProcess;
+    let b: ServerProcess;
 
     beforeAll(async () => {
       db = await createTestDatabase("postgresql");
@@ -97,11 +28,15 @@ describe.runIf(hasPostgres).each(["upstash", "database"] as const)(
         store === "upstash" ? await startUpstashRest({ token: "instances-token" }) : undefined;
       const env = {
         DATABASE_URL: db.url!,
+        // These processes run on the real clock, which the tests cannot step past a reuse
+        // grace: without one, they check the strict rule (one winner, every replay is theft)
+        // across instances. The grace itself is tested in rotation.test.ts.
+        REFRESH_REUSE_GRACE: "0s",
         ...(upstash
           ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: "instances-token" }
           : {}),
       };
-      [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+      [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
       expect(a.url).not.toBe(b.url);
     }, 120_000);
 

@@ -1,19 +1,27 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
-
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createTestDatabase, databaseKinds } from "@authkit/db/testing";
 
-import {
-  call,
-  login,
-  registerAndLogin,
-  startTestServer,
-  TEST_SECRET,
-  type TestServer,
-} from "./harness";
-import { errorCode, isError, isRevoked, openSse, subscriptionUrl, ticketFor } from "./sse";
+import { call, login, registerAndLogin, startTestServer, type TestServer } from "./harness";
+import { startServerProcess } from "./server-process";
+import { openSse, subscriptionUrl, type SseEvent } from "./sse";
+
+const isError = (e: SseEvent) => e.event === "serialized-error";
+const errorCode = (e: SseEvent) => (e.data as { data: { code: string } }).data.code;
+const isRevoked = (e: SseEvent) => (e.data as { type?: string }).type === "revoked";
+
+async function ticketFor(base: string, token: string): Promise<string> {
+  const result = await call<{ ticket: string; expiresIn: number }>(
+    base,
+    "mutation",
+    "auth.ticket",
+    { token },
+  );
+  expect(result.status).toBe(200);
+  expect(result.data.expiresIn).toBe(30);
+  expect(result.data.ticket.length).toBeGreaterThanOrEqual(22);
+  return result.data.ticket;
+}
 
 describe.each(await databaseKinds())("live sessions on %s", (database) => {
   let server: TestServer;
@@ -147,28 +155,9 @@ describe("live sessions across processes", () => {
   it("ends a stream held by server B within 2 s of a logout on server A", async (ctx) => {
     if (!(await databaseKinds()).includes("postgresql")) return ctx.skip();
     const db = await createTestDatabase("postgresql");
-    const serverEntry = fileURLToPath(new URL("../src/server.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", serverEntry], {
-      env: {
-        // eslint-disable-next-line no-restricted-properties -- the child inherits PATH and friends
-        ...process.env,
-        PORT: "0",
-        NODE_ENV: "test",
-        AUTH_SECRET: TEST_SECRET,
-        APP_URL: "http://app.test",
-        DATABASE_URL: db.url!,
-        LOG_LEVEL: "info",
-      },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = await startServerProcess({ DATABASE_URL: db.url!, LOG_LEVEL: "silent" });
+    const b = child.url;
     try {
-      const b = await new Promise<string>((resolve, reject) => {
-        child.stdout.on("data", (chunk: Buffer) => {
-          const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(chunk.toString());
-          if (match) resolve(match[1]!);
-        });
-        child.once("exit", (code) => reject(new Error(`server B exited with ${code}`)));
-      });
       const a = await startTestServer({
         database: "postgresql",
         store: "database",
@@ -196,7 +185,7 @@ describe("live sessions across processes", () => {
         await a.close();
       }
     } finally {
-      child.kill("SIGTERM");
+      await child.stop();
       await db.destroy().catch(() => undefined);
     }
   }, 60_000);

@@ -23,8 +23,10 @@ export interface ServerProcess {
   pid: number;
   url: string;
   logFile: string;
-  /** VmRSS of the server process, in KiB. */
+  /** VmRSS of the server's process tree, in KiB. */
   rssKiB(): number;
+  /** Milliseconds from spawn to the first successful readiness check. */
+  readyMs: number;
   /** User + system CPU of the process and its descendants, in microseconds. */
   cpuMicros(): number;
   stop(): Promise<void>;
@@ -56,6 +58,7 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
     });
   const logFile = join(logDir, `${name.replace(/[^\w.-]+/g, "_")}.log`);
   const fd = openSync(logFile, "a");
+  const started = performance.now();
   const child = spawn(command, args, { cwd, env, stdio: ["ignore", fd, fd] });
   closeSync(fd);
   let exited: number | null | undefined;
@@ -74,15 +77,17 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
     } catch {
       // not listening yet
     }
-    await sleep(150);
+    await sleep(50);
   }
+  const readyMs = performance.now() - started;
   const pid = child.pid ?? 0;
   return {
     name,
     pid,
     url,
     logFile,
-    rssKiB: () => vmRssKiB(pid),
+    readyMs,
+    rssKiB: () => treeRssKiB(pid),
     cpuMicros: () => treeCpuMicros(pid),
     stop: () => stopChild(child),
   };
@@ -150,8 +155,8 @@ function statFields(pid: number): string[] | undefined {
   }
 }
 
-/** Process CPU (utime + stime) in microseconds, summed over the process and its descendants. */
-export function treeCpuMicros(rootPid: number): number {
+/** The process and all its descendants (from /proc, at the time of the call). */
+export function processTree(rootPid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -162,16 +167,33 @@ export function treeCpuMicros(rootPid: number): number {
     list.push(Number(entry));
     children.set(ppid, list);
   }
-  let ticks = 0;
+  const tree: number[] = [];
   const queue = [rootPid];
   while (queue.length > 0) {
     const pid = queue.pop() as number;
+    tree.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return tree;
+}
+
+/** Process CPU (utime + stime) in microseconds, summed over the process and its descendants. */
+export function treeCpuMicros(rootPid: number): number {
+  let ticks = 0;
+  for (const pid of processTree(rootPid)) {
     const fields = statFields(pid);
     // After the paren: state(0) ppid(1) … utime(11) stime(12).
     if (fields) ticks += Number(fields[11]) + Number(fields[12]);
-    queue.push(...(children.get(pid) ?? []));
   }
   return (ticks / CLOCK_TICKS_PER_SECOND) * 1e6;
+}
+
+/** VmRSS summed over the process and its descendants, in KiB (shared pages counted per process). */
+export function treeRssKiB(rootPid: number): number {
+  return processTree(rootPid).reduce((sum, pid) => {
+    const rss = vmRssKiB(pid);
+    return Number.isFinite(rss) ? sum + rss : sum;
+  }, 0);
 }
 
 function cpuTimes(): { idle: number; total: number } {

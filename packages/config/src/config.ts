@@ -18,6 +18,8 @@ export interface Config {
   port: number;
   appUrl: string;
   logLevel: ParsedEnv["LOG_LEVEL"];
+  /** `undefined`: pretty when stdout is a terminal, JSON otherwise. */
+  logFormat: ParsedEnv["LOG_FORMAT"];
   /** Which proxies may name the client in `X-Forwarded-For`; null = none (see schema.ts). */
   trustProxy: TrustProxy;
   auth: {
@@ -119,6 +121,7 @@ export function loadConfig(
     port: e.PORT,
     appUrl,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     trustProxy: e.TRUST_PROXY,
     auth: {
       secret,

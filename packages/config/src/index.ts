@@ -8,5 +8,5 @@ export {
 } from "./config";
 export { parseDuration } from "./duration";
 export { estimateEntropyBits } from "./entropy";
-export type { Env, TrustProxy } from "./schema";
+export { RATE_LIMIT_VARIABLES, type Env, type TrustProxy } from "./schema";
 export { publishedSecretReason } from "./published-secrets";

@@ -143,6 +143,8 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   APP_URL: url(["http:", "https:"]),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Unset: pretty when stdout is a terminal, JSON lines otherwise (log collectors).
+  LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
   AUTH_SECRET: authSecret,
   AUTH_PRIVATE_KEY: optionalString,
   AUTH_PREVIOUS_KEYS: previousKeys,
@@ -178,6 +180,11 @@ export const envSchema = z.object({
   REFRESH_REUSE_GRACE: duration("10s"),
   TRUST_PROXY: trustProxy,
 });
+
+/** Every `RATE_LIMIT_*` variable, e.g. for a benchmark that must never be throttled. */
+export const RATE_LIMIT_VARIABLES = Object.keys(envSchema.shape).filter((name) =>
+  name.startsWith("RATE_LIMIT_"),
+) as Extract<keyof typeof envSchema.shape, `RATE_LIMIT_${string}`>[];
 
 export type Env = z.input<typeof envSchema>;
 export type ParsedEnv = z.output<typeof envSchema>;

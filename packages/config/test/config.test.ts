@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-import { ConfigError, estimateEntropyBits, loadConfig, parseDuration, workspaceRoot } from "../src";
+import {
+  ConfigError,
+  estimateEntropyBits,
+  loadConfig,
+  parseDuration,
+  RATE_LIMIT_VARIABLES,
+  workspaceRoot,
+} from "../src";
 
 const SECRET = "3f6c0a4e9b1d27c85e0f4a6b9c2d71e8a5b3f0c6d9e2a4b7c1f8e3d6a0b5c9f2";
 const tmp = () => mkdtempSync(join(tmpdir(), "config-"));
@@ -211,5 +218,29 @@ describe("REFRESH_REUSE_GRACE and MAX_SESSIONS_PER_USER", () => {
     expect(problemsOf({ AUTH_SECRET: SECRET, MAX_SESSIONS_PER_USER: "0" }).join()).toMatch(
       /^MAX_SESSIONS_PER_USER: /,
     );
+  });
+});
+
+describe("LOG_FORMAT and RATE_LIMIT_VARIABLES", () => {
+  it("takes LOG_FORMAT pretty or json, and leaves it to the terminal when unset", () => {
+    const base = { AUTH_SECRET: SECRET, DATA_DIR: tmp() };
+    expect(loadConfig(base).logFormat).toBeUndefined();
+    expect(loadConfig({ ...base, LOG_FORMAT: "pretty" }).logFormat).toBe("pretty");
+    expect(loadConfig({ ...base, LOG_FORMAT: "json" }).logFormat).toBe("json");
+    expect(problemsOf({ ...base, LOG_FORMAT: "yaml" }).join()).toMatch(/^LOG_FORMAT: /);
+  });
+
+  it("lists every rate-limit variable, and each of them is read", () => {
+    expect([...RATE_LIMIT_VARIABLES].sort()).toEqual([
+      "RATE_LIMIT_LOGIN_ACCOUNT",
+      "RATE_LIMIT_LOGIN_DEVICE",
+      "RATE_LIMIT_LOGIN_IP",
+      "RATE_LIMIT_LOGIN_SUCCESS_ACCOUNT",
+      "RATE_LIMIT_LOGIN_SUCCESS_IP",
+      "RATE_LIMIT_REFRESH_IP",
+      "RATE_LIMIT_REGISTER_IP",
+    ]);
+    for (const name of RATE_LIMIT_VARIABLES)
+      expect(problemsOf({ AUTH_SECRET: SECRET, [name]: "nope" }).join()).toMatch(name);
   });
 });

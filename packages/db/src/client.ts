@@ -14,9 +14,38 @@ export type DatabaseTarget = { url: string } | { dataDir: string } | { memory: t
 export interface Database {
   prisma: PrismaClient;
   kind: "postgresql" | "pglite";
+  /** What was opened, so the database can be closed and opened again (migrations). */
+  target: DatabaseTarget;
   /** The driver adapter behind `prisma`, reused by the migrator so PGlite is opened only once. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   close(): Promise<void>;
+}
+
+/**
+ * PGlite runs PostgreSQL inside this process's WebAssembly memory, which never shrinks: every
+ * page Postgres touches stays resident. Its stock settings are a server's (shared_buffers 128MB,
+ * which single-user PGlite allocates and touches at open: ~120 MiB of RSS before the first
+ * query). An auth database's working set (users, sessions, refresh tokens, rate-limit counters)
+ * is small and the files behind it stay in the OS page cache, so a small buffer pool costs
+ * nothing measurable (BENCHMARKS.md). The WebAssembly module itself requires 128 MiB of
+ * initial memory (PGlite's default); only the touched part is resident.
+ */
+export const PGLITE_SETTINGS: Readonly<Record<string, string>> = {
+  shared_buffers: "16MB",
+  // Per sort or hash; the app's queries sort a user's sessions at most.
+  work_mem: "2MB",
+  temp_buffers: "2MB",
+  // VACUUM and index builds (migrations).
+  maintenance_work_mem: "16MB",
+};
+
+function pgliteOptions() {
+  return {
+    startParams: [
+      ...PGlite.defaultStartParams,
+      ...Object.entries(PGLITE_SETTINGS).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
+    ],
+  };
 }
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
@@ -29,21 +58,28 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
       query_timeout: 15_000,
     });
     const prisma = new PrismaClient({ adapter: adapterFactory });
-    return { prisma, kind: "postgresql", adapterFactory, close: () => prisma.$disconnect() };
+    return {
+      prisma,
+      kind: "postgresql",
+      target,
+      adapterFactory,
+      close: () => prisma.$disconnect(),
+    };
   }
   let pglite: PGlite;
   if ("dataDir" in target) {
     // PGlite fails with an opaque engine error when the parent directory is missing.
     mkdirSync(dirname(target.dataDir), { recursive: true });
-    pglite = await PGlite.create(target.dataDir);
+    pglite = await PGlite.create(target.dataDir, pgliteOptions());
   } else {
-    pglite = await PGlite.create();
+    pglite = await PGlite.create(pgliteOptions());
   }
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
     prisma,
     kind: "pglite",
+    target,
     adapterFactory,
     close: async () => {
       await prisma.$disconnect();

@@ -1,4 +1,11 @@
 export { openDatabase, type Database, type DatabaseTarget } from "./client";
+export {
+  checkDatabase,
+  DatabaseUnavailableError,
+  describeTarget,
+  errorReason,
+  maskUrl,
+} from "./check";
 export { publicUserSelect, credentialUserSelect, type PublicUser } from "./select";
 export { isUniqueViolation } from "./errors";
 export { normalizeEmail } from "./email";

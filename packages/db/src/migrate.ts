@@ -1,8 +1,7 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
@@ -10,15 +9,17 @@ import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
 import type * as EngineGlue from "@prisma/schema-engine-wasm/schema_engine_bg";
 
 import { openDatabase, type Database } from "./client";
+import { MIGRATIONS_DIR, PRISMA_DIR, readMigrationFiles, SCHEMA_PATH } from "./migrations";
 
 /**
  * Migrations run through Prisma's WebAssembly schema engine over the app's own driver adapter,
  * so the same code migrates PostgreSQL and embedded PGlite with no native engine download.
  * The files stay in Prisma's standard layout, so `prisma migrate deploy` works where it can run.
+ *
+ * The engine (a 5 MB WebAssembly module, compiled and instantiated) stays in memory once
+ * loaded, so servers never import this module: they check for pending migrations with
+ * ./migrations and, only when some are pending, run this in a child process (./embedded).
  */
-const PRISMA_DIR = fileURLToPath(new URL("../../../prisma/", import.meta.url));
-const SCHEMA_PATH = join(PRISMA_DIR, "schema.prisma");
-const MIGRATIONS_DIR = join(PRISMA_DIR, "migrations");
 const NO_FILTER = { externalTables: [], externalEnums: [] };
 
 type EngineModule = typeof EngineGlue;
@@ -60,15 +61,6 @@ async function withEngine<T>(
 }
 
 function readMigrations(): MigrationList {
-  let names: string[] = [];
-  try {
-    names = readdirSync(MIGRATIONS_DIR, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name)
-      .sort();
-  } catch {
-    // No migrations yet.
-  }
   let lockfile: string | null = null;
   try {
     lockfile = readFileSync(join(MIGRATIONS_DIR, "migration_lock.toml"), "utf8");
@@ -79,15 +71,9 @@ function readMigrations(): MigrationList {
     baseDir: MIGRATIONS_DIR,
     lockfile: { path: "migration_lock.toml", content: lockfile },
     shadowDbInitScript: "",
-    migrationDirectories: names.map((name) => ({
+    migrationDirectories: readMigrationFiles().map(({ name, sql }) => ({
       path: name,
-      migrationFile: {
-        path: "migration.sql",
-        content: {
-          tag: "ok",
-          value: readFileSync(join(MIGRATIONS_DIR, name, "migration.sql"), "utf8"),
-        },
-      },
+      migrationFile: { path: "migration.sql", content: { tag: "ok", value: sql } },
     })),
   };
 }

@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import { createTestDatabase, postgresAvailable } from "../src/testing";
 
 import { openDatabase, type Database } from "../src";
+import { migrateEmbedded } from "../src/embedded";
 import { migrate, pendingSchemaChanges } from "../src/migrate";
+import { pendingMigrations, readMigrationFiles } from "../src/migrations";
 
 async function tables(db: Database): Promise<string[]> {
   const rows = await db.prisma.$queryRaw<
@@ -60,6 +62,30 @@ describe("migrations", () => {
     } finally {
       await pglite.destroy();
       await postgres.destroy();
+    }
+  });
+
+  it("bring an embedded directory up to date in a child process, then only check it", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "db-")), "pglite");
+    const names = readMigrationFiles().map((file) => file.name);
+    const opened = await openDatabase({ dataDir });
+    expect(await pendingMigrations(opened)).toEqual(names);
+    const applied: string[][] = [];
+    // Closes the directory, lets the child process migrate it, opens it again.
+    const db = await migrateEmbedded(opened, { onApplied: (list) => applied.push(list) });
+    try {
+      expect(db).not.toBe(opened);
+      expect(applied).toEqual([names]);
+      expect(await pendingMigrations(db)).toEqual([]);
+      expect(await db.prisma.user.count()).toBe(0);
+      // Up to date: the same database back, no child process, nothing applied.
+      expect(await migrateEmbedded(db, { onApplied: (list) => applied.push(list) })).toBe(db);
+      expect(applied).toHaveLength(1);
+      // A migration file edited after it was applied is not "up to date": the engine decides.
+      await db.prisma.$executeRaw`UPDATE _prisma_migrations SET checksum = 'edited'`;
+      expect(await pendingMigrations(db)).toEqual(names);
+    } finally {
+      await db.close();
     }
   });
 });

@@ -1,0 +1,190 @@
+/** The Markdown report: tables of what was measured, then the goals (data below) met or not. */
+import { GOALS, type GoalSpec } from "./goals";
+import type { Bench, Row } from "./harness";
+import type { MicroOutput } from "./scenarios/micro";
+import { fmt, fmtRatio, markdownTable, ratio, withRatio } from "./stats";
+
+function goalValue(spec: GoalSpec, value: number): string {
+  return spec.unit === "×" ? fmtRatio(value) : `${fmt(value)} ${spec.unit}`;
+}
+
+function goalsTable(bench: Bench, micro: MicroOutput | undefined): string[] {
+  const rows = GOALS.flatMap((spec) => {
+    const measured = spec.measure(bench, micro);
+    if (!measured || !Number.isFinite(measured.value)) return [];
+    const met = spec.lowerIsBetter ? measured.value <= spec.target : measured.value >= spec.target;
+    return [
+      [
+        spec.name,
+        `${spec.lowerIsBetter ? "≤" : "≥"} ${goalValue(spec, spec.target)}`,
+        spec.before,
+        measured.detail === goalValue(spec, measured.value)
+          ? measured.detail
+          : `${goalValue(spec, measured.value)} (${measured.detail})`,
+        met ? "met" : "NOT MET",
+        spec.source,
+      ],
+    ];
+  });
+  if (rows.length === 0) return [];
+  return ["", markdownTable(["goal", "target", "before", "this run", "met", "set in"], rows)];
+}
+
+const THROUGHPUT = [
+  "hello",
+  "stock",
+  "emb.health",
+  "emb.me",
+  "emb.refresh",
+  "next.health",
+  "next.me",
+  "pg.health",
+  "pg.me",
+  "pg.login",
+  "pg.refresh",
+  "redis.health",
+  "redis.me",
+  "ba.pg",
+  "ba.cache",
+];
+const PROBES = ["emb", "pg"].flatMap((k) =>
+  ["idle.health", "storm.health", "idle.me", "storm.me"].map((p) => `${k}.${p}`),
+);
+
+export function report(bench: Bench, micro: MicroOutput | undefined): string {
+  const lines: string[] = [];
+  const get = (key: string) => bench.rows.get(key);
+  const cell = (row: Row, pick: (r: Row) => number, digits?: number) => {
+    const base = row.baseline ? get(row.baseline) : undefined;
+    return withRatio(
+      pick(row),
+      base ? pick(base) : undefined,
+      digits === undefined ? undefined : { digits },
+    );
+  };
+  const baselineLabel = (row: Row) =>
+    row.baseline ? (get(row.baseline)?.label ?? row.baseline) : "–";
+  const present = (keys: string[]) => keys.map(get).filter((r): r is Row => r !== undefined);
+
+  lines.push(
+    markdownTable(
+      [
+        "scenario (64 connections unless said)",
+        "req/s (× baseline)",
+        "p50 ms (×)",
+        "p99 ms (×)",
+        "server CPU µs/req (×)",
+        "baseline",
+      ],
+      present(THROUGHPUT).map((row) => [
+        row.label,
+        cell(row, (r) => r.result.rps),
+        cell(row, (r) => r.result.p50, 2),
+        cell(row, (r) => r.result.p99, 2),
+        cell(row, (r) => r.cpuPerRequest),
+        baselineLabel(row),
+      ]),
+    ),
+  );
+  const probes = present(PROBES);
+  if (probes.length > 0)
+    lines.push(
+      "",
+      markdownTable(
+        [
+          "latency probe (1 connection each, health and user.me together)",
+          "p50 ms (×)",
+          "p99 ms (×)",
+          "max ms",
+          "baseline",
+        ],
+        probes.map((row) => [
+          row.label,
+          cell(row, (r) => r.result.p50, 2),
+          cell(row, (r) => r.result.p99, 2),
+          fmt(row.result.max, { digits: 1 }),
+          baselineLabel(row),
+        ]),
+      ),
+    );
+
+  const f = (name: string) => bench.figures.get(name);
+  const requests = bench.options.memoryRequests.toLocaleString("en-US");
+  const footprint = [
+    {
+      label: "custom server, embedded, new data directory (creates and migrates it)",
+      ready: f("emb.ready.ms"),
+      start: f("emb.rss.start"),
+      after: f("emb.rss.after"),
+    },
+    {
+      label: "custom server, embedded, existing data directory",
+      ready: f("emb.ready.existing.ms"),
+      start: f("emb.rss.existing"),
+      after: undefined,
+    },
+    {
+      label: "custom server, PostgreSQL",
+      ready: f("pg.ready.ms"),
+      start: f("pg.rss.start"),
+      after: f("pg.rss.after"),
+    },
+  ]
+    .filter((row) => row.ready !== undefined)
+    .map((row) => [
+      row.label,
+      fmt((row.ready ?? NaN) / 1000, { digits: 1 }),
+      fmt(row.start),
+      fmt(row.after),
+      row.after !== undefined && row.start !== undefined
+        ? fmtRatio(ratio(row.after, row.start))
+        : "–",
+    ]);
+  if (footprint.length > 0)
+    lines.push(
+      "",
+      markdownTable(
+        [
+          "server (compiled, production flags)",
+          "start-to-ready s",
+          "RSS after start MiB",
+          `RSS after ${requests} user.me MiB`,
+          "growth",
+        ],
+        footprint,
+      ),
+    );
+
+  if (micro) {
+    const reference = micro.results.find((r) => r.name.startsWith("reference"));
+    lines.push(
+      "",
+      markdownTable(
+        [
+          "in-process micro-benchmark (sequential awaits)",
+          "CPU µs/op (× uncached jwtVerify)",
+          "wall µs/op",
+        ],
+        micro.results.map((r) => [
+          r.name,
+          withRatio(r.cpuMicrosPerOp, reference?.cpuMicrosPerOp),
+          fmt(r.wallMicrosPerOp),
+        ]),
+      ),
+      "",
+      `argon2id verify ceiling (in process): ${fmt(micro.argon2VerifiesPerSecond)}/s`,
+    );
+  }
+  const extras = [
+    ["redis.proxyCpuPerRequest", "Upstash REST proxy CPU on the same machine, per user.me", "µs"],
+    ["emb.storm.loginsPerSecond", "Logins/s during the embedded storm", "/s"],
+    ["pg.storm.loginsPerSecond", "Logins/s during the PostgreSQL storm", "/s"],
+  ].flatMap(([name, text, unit]) => {
+    const value = f(name!);
+    return value === undefined ? [] : [`${text}: ${fmt(value)} ${unit}.`];
+  });
+  if (extras.length > 0) lines.push("", ...extras);
+  lines.push(...goalsTable(bench, micro));
+  if (bench.notes.length > 0) lines.push("", "Notes:", ...bench.notes.map((n) => `- ${n}`));
+  return lines.join("\n");
+}

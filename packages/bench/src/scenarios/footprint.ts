@@ -1,0 +1,40 @@
+/**
+ * Start-to-ready and memory of one of our servers: RSS of its process tree right after it
+ * answers, then after `memoryRequests` authenticated requests (user.me, 64 connections), which
+ * follow the seeding of the users (16 registrations and logins: argon2id).
+ */
+import type { Login } from "../http";
+import { runLoad } from "../load";
+import type { ServerProcess } from "../proc";
+import { fmt } from "../stats";
+import { assertProtected, seedUsers, userMe, USERS } from "../workload";
+
+import type { Scenario } from "./context";
+
+export async function footprint(
+  { bench }: Scenario,
+  server: ServerProcess,
+  key: string,
+  prefix: string,
+): Promise<Login[]> {
+  const rssStart = server.rssKiB() / 1024;
+  bench.figure(`${key}.ready.ms`, server.readyMs);
+  bench.figure(`${key}.rss.start`, rssStart);
+  const logins = await seedUsers(server, prefix, USERS);
+  await assertProtected(server, logins[0]!.accessToken);
+  const requests = bench.options.memoryRequests;
+  const result = await runLoad({
+    ...userMe(server, logins, bench.options.connections),
+    amount: requests,
+  });
+  if (result.ok !== result.total)
+    throw new Error(
+      `${server.name}: ${result.total - result.ok} of ${result.total} user.me failed`,
+    );
+  const rssAfter = server.rssKiB() / 1024;
+  bench.figure(`${key}.rss.after`, rssAfter);
+  bench.log(
+    `    RSS of the process tree: ${fmt(rssStart)} MiB after start → ${fmt(rssAfter)} MiB after ${requests.toLocaleString("en-US")} authenticated requests (${(rssAfter / rssStart).toFixed(2)}×)`,
+  );
+  return logins;
+}

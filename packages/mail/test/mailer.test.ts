@@ -101,9 +101,11 @@ describe("createMailer over SMTP", () => {
       onFailure: (failure) => failures.push(failure),
       // A relay that refuses twice, then accepts (a stand-in transport: the SMTP path is above).
       transport: {
-        sendMail: async (message) => {
-          if (++calls < 3) throw Object.assign(new Error("busy"), { code: "EENVELOPE" });
+        sendMail: (message) => {
+          if (++calls < 3)
+            return Promise.reject(Object.assign(new Error("busy"), { code: "EENVELOPE" }));
           sent.push(message.to);
+          return Promise.resolve();
         },
         close: () => undefined,
       },

@@ -3,6 +3,7 @@ import type { Database } from "@authkit/db";
 import type { AccessTokens } from "./access-token";
 import type { Clock } from "./clock";
 import type { DeviceTokens } from "./device";
+import type { AccountMailer } from "./mail";
 import type { SecurityEventSink } from "./events";
 import type { PasswordHasher } from "./password";
 import type { Random } from "./random";
@@ -15,6 +16,10 @@ export interface CoreSettings {
   /** A rotated refresh token presented again within this many seconds is a race, not theft. */
   refreshReuseGraceSeconds: number;
   maxSessionsPerUser: number;
+  passwordResetTtlSeconds: number;
+  emailVerificationTtlSeconds: number;
+  /** Login refuses unverified emails (EMAIL_NOT_VERIFIED). */
+  requireEmailVerification: boolean;
 }
 
 /**
@@ -36,6 +41,8 @@ export interface Core {
   gate: RateGate;
   devices: DeviceTokens;
   events: SecurityEventSink;
+  /** Where reset and verification mails go (the app's mailer); it returns at once. */
+  mail: AccountMailer;
   settings: CoreSettings;
 }
 

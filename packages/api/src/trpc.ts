@@ -7,7 +7,7 @@
 import { initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 
-import type { Auth, RequestMeta } from "@authkit/auth";
+import { isAuthError, type Auth, type RequestMeta } from "@authkit/auth";
 import * as guards from "@authkit/auth/trpc";
 
 // 1. CONTEXT ---------------------------------------------------------------------------------
@@ -62,7 +62,10 @@ const t = initTRPC.context<Context>().create({
     const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
     // Never ship stack traces: they can carry internals of a failed token or query.
     const { stack: _stack, ...data } = shape.data;
-    return { ...shape, data: { ...data, zodError } };
+    // The core's stable code (EMAIL_NOT_VERIFIED, INVALID_TOKEN, LAST_ADMIN…) where the tRPC
+    // code alone is ambiguous: clients branch on it, never on the message.
+    const authCode = isAuthError(error.cause) ? error.cause.code : null;
+    return { ...shape, data: { ...data, zodError, authCode } };
   },
 });
 

@@ -45,6 +45,7 @@ export type FormErrorCode =
   | "invalid_name"
   | "password_mismatch"
   | "email_taken"
+  | "email_not_verified"
   | "rate_limited"
   | "unavailable"
   | "bad_request"
@@ -142,6 +143,8 @@ function fromAuthError(error: AuthError): FormFailure | undefined {
       return new FormFailure("invalid_credentials");
     case "EMAIL_TAKEN":
       return new FormFailure("email_taken");
+    case "EMAIL_NOT_VERIFIED":
+      return new FormFailure("email_not_verified");
     case "RATE_LIMITED":
       return new FormFailure("rate_limited", Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1)));
     case "UNAVAILABLE":

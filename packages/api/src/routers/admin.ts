@@ -7,7 +7,9 @@ const target = z.object({ userId: z.uuid() });
 
 export const adminRouter = createTRPCRouter({
   /** One page of users (20 by default), optionally those whose email contains `email`. */
-  users: adminProcedure.input(userListInput).query(({ ctx, input }) => ctx.auth.admin.listUsers(input)),
+  users: adminProcedure
+    .input(userListInput)
+    .query(({ ctx, input }) => ctx.auth.admin.listUsers(input)),
 
   setRole: adminProcedure
     .input(z.object({ userId: z.uuid(), role: z.enum(["user", "admin"]) }))

@@ -102,6 +102,14 @@ describe.each(["database", "upstash"] as const)(
       );
       await stream.waitFor((e) => (e.data as { type?: string }).type === "connected");
       expect((await me(base, user.accessToken)).data.emailVerified).toBe(false);
+      const versionOf = async () =>
+        (
+          await server.db.prisma.user.findUniqueOrThrow({
+            where: { id: user.userId },
+            select: { tokenVersion: true },
+          })
+        ).tokenVersion;
+      const versionBefore = await versionOf();
 
       expect((await requestReset(user.email)).status).toBe(200);
       const token = tokenIn(await smtp.waitFor(isReset(user.email)));
@@ -113,6 +121,8 @@ describe.each(["database", "upstash"] as const)(
         reason: "password_reset",
       });
       expect(errorCode(await stream.waitFor(isError))).toBe("UNAUTHORIZED");
+      // Every access token of the user, whatever session it names, dies by its version too.
+      expect(await versionOf()).toBeGreaterThan(versionBefore);
       for (const session of [user, other]) {
         expect((await me(base, session.accessToken)).status).toBe(401);
         expect(

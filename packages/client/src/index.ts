@@ -13,4 +13,4 @@ export { authLinks } from "./link";
 export { createSessionEvents } from "./session-events";
 export { createTicketedSubscription } from "./subscription";
 export { errorCode } from "./errors";
-export type { AuthState, AuthUser, SessionEndCause } from "./types";
+export type { AuthProfile, AuthState, AuthUser, SessionEndCause } from "./types";

@@ -1,0 +1,93 @@
+"use client";
+
+import Link from "next/link";
+import { useRef, type FormEvent } from "react";
+
+import {
+  ApiForm,
+  Button,
+  formString,
+  NEW_PASSWORD_HINT,
+  NewPasswordFields,
+} from "~/components/form";
+import { Alert } from "~/components/ui";
+import { useSubmitErrors } from "~/components/use-field-errors";
+import { authCodeOf } from "~/lib/errors";
+import { trpc } from "~/lib/trpc";
+
+export function ResetPasswordForm({ token }: { token: string }) {
+  const formRef = useRef<HTMLFormElement>(null);
+  const reset = trpc.auth.resetPassword.useMutation();
+  const invalidLink = authCodeOf(reset.error) === "INVALID_TOKEN";
+  const { errors, formError, startSubmit, onEdit } = useSubmitErrors(
+    invalidLink ? null : reset.error,
+    formRef,
+  );
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const password = formString(data, "password");
+    const mismatch = password !== formString(data, "confirmPassword");
+    startSubmit(mismatch ? { confirmPassword: "Passwords don't match" } : {});
+    reset.reset();
+    if (!mismatch) reset.mutate({ token, password });
+  }
+
+  if (reset.isSuccess) {
+    return (
+      <div className="auth-page">
+        <div className="auth-card">
+          <h1>Password changed</h1>
+          <Alert kind="success" title="Your password was reset">
+            Every device that was signed in has been signed out. Sign in with your new password.
+          </Alert>
+          <Link href="/login" className="btn btn-primary btn-block">
+            Sign in
+          </Link>
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div className="auth-page">
+      <div className="auth-card">
+        <h1>Choose a new password</h1>
+        <p className="muted">Every device signed in to your account will be signed out.</p>
+        {!token || invalidLink ? (
+          <Alert kind="error" title="This link is invalid or has expired">
+            Reset links work once and expire after a while.{" "}
+            <Link href="/forgot-password">Ask for a new link</Link>.
+          </Alert>
+        ) : null}
+        {token ? (
+          <ApiForm formRef={formRef} label="Choose a new password" onSubmit={onSubmit}>
+            {formError ? (
+              <Alert kind="error" formError>
+                {formError}
+              </Alert>
+            ) : null}
+            <NewPasswordFields
+              name="password"
+              label="New password"
+              confirmName="confirmPassword"
+              confirmLabel="Confirm new password"
+              hint={NEW_PASSWORD_HINT}
+              errors={errors}
+              onEdit={onEdit}
+            />
+            <Button
+              type="submit"
+              pending={reset.isPending}
+              pendingLabel="Saving…"
+              className="btn-block"
+            >
+              Set new password
+            </Button>
+          </ApiForm>
+        ) : null}
+      </div>
+    </div>
+  );
+}

@@ -20,6 +20,9 @@ process.env.E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 20_000));
 process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "authkit-e2e-"));
 const port = Number(process.env.E2E_PORT);
 const shortPort = port + 1;
+// The SMTP receiver of recovery.spec.ts listens here; the app server sends every mail to it.
+process.env.E2E_SMTP_PORT ??= String(port + 2);
+const smtpPort = Number(process.env.E2E_SMTP_PORT);
 const dataDir = process.env.E2E_DATA_DIR;
 
 const browser = chromiumPath();
@@ -101,7 +104,10 @@ export default defineConfig({
   // Without a browser there is nothing to serve (the fixtures skip every test, see e2e/env.ts).
   webServer: browser
     ? [
-        server("app", port, {}),
+        server("app", port, {
+          SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+          MAIL_FROM: "Authkit <auth@e2e.test>",
+        }),
         server("short-ttl", shortPort, { ACCESS_TOKEN_TTL: "3s", CLOCK_TOLERANCE: "0s" }),
       ]
     : [],

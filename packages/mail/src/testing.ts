@@ -32,6 +32,8 @@ export interface SmtpReceiver {
 export async function startSmtpReceiver({
   user = "mailer",
   password = "mail-secret",
+  /** 0: any free port. A fixed one when the app's SMTP_URL had to be written before. */
+  port = 0,
 } = {}): Promise<SmtpReceiver> {
   const mails: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
@@ -64,10 +66,13 @@ export async function startSmtpReceiver({
         .catch((error: unknown) => callback(error as Error));
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  const { port: bound } = server.server.address() as AddressInfo;
   return {
-    url: `smtp://${user}:${password}@127.0.0.1:${port}`,
+    url: `smtp://${user}:${password}@127.0.0.1:${bound}`,
     mails,
     waitFor: (predicate, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {

@@ -44,7 +44,12 @@ export function createAccountTokens(core: Core) {
       if (raw.length > MAX_ACCOUNT_TOKEN_LENGTH) throw new AuthError("INVALID_TOKEN");
       const row = await orUnavailable(() =>
         prisma.accountToken.findFirst({
-          where: { tokenHash: sha256(raw), purpose, consumedAt: null, expiresAt: { gt: now(core) } },
+          where: {
+            tokenHash: sha256(raw),
+            purpose,
+            consumedAt: null,
+            expiresAt: { gt: now(core) },
+          },
           select: { userId: true },
         }),
       );

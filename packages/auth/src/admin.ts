@@ -62,7 +62,12 @@ export function createAdmin(core: Core, revocation: Revocation) {
             orderBy: [{ createdAt: "asc" }, { id: "asc" }],
             skip: (current - 1) * size,
             take: size,
-            select: { ...publicUserSelect, createdAt: true, disabledAt: true, emailVerifiedAt: true },
+            select: {
+              ...publicUserSelect,
+              createdAt: true,
+              disabledAt: true,
+              emailVerifiedAt: true,
+            },
           }),
           prisma.user.count({ where }),
         ]),

@@ -44,9 +44,7 @@ describe("renderAccountMail", () => {
     [3600, "1 hour"],
     [7 * 86400, "7 days"],
     [90, "90 seconds"],
-  ])("describes %i seconds as %s", (seconds, text) =>
-    expect(describeLifetime(seconds)).toBe(text),
-  );
+  ])("describes %i seconds as %s", (seconds, text) => expect(describeLifetime(seconds)).toBe(text));
 });
 
 describe("createMailer over SMTP", () => {
@@ -85,7 +83,13 @@ describe("createMailer over SMTP", () => {
       retryDelaysMs: [0, 0],
       onFailure: (failure) => failures.push(failure),
     });
-    mailer.send({ kind: "password_reset", to: "x@example.com", subject: "s", text: "t", html: "h" });
+    mailer.send({
+      kind: "password_reset",
+      to: "x@example.com",
+      subject: "s",
+      text: "t",
+      html: "h",
+    });
     await mailer.idle();
     expect(failures).toEqual([{ kind: "password_reset", attempts: 3, code: "ESOCKET" }]);
     await mailer.close();

@@ -289,6 +289,19 @@ describe("REQUIRE_EMAIL_VERIFICATION=true", () => {
     expect((await me(base, signedIn.accessToken)).data.emailVerified).toBe(true);
   });
 
+  it("refuses the OAuth password grant of an unverified account with invalid_grant, not a 500", async () => {
+    const email = uniqueEmail("oauth-unverified");
+    const password = "correct horse battery";
+    await call(base, "mutation", "auth.register", { input: { email, password } });
+    const response = await fetch(`${base}/api/auth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "password", username: email, password }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toBe("invalid_grant");
+  });
+
   it("lets a password reset in: it proves the mailbox", async () => {
     const email = uniqueEmail("reset-verifies");
     await call(base, "mutation", "auth.register", { input: { email, password: "first password" } });

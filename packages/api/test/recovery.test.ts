@@ -349,6 +349,38 @@ describe("without SMTP_URL in development", () => {
   });
 });
 
+describe("without SMTP_URL in production", () => {
+  it("warns once at start-up, sends and prints nothing, and answers exactly as usual", async () => {
+    const logs = new LogCapture();
+    const server = await startTestServer({
+      database: await quickDatabase(),
+      store: "database",
+      env: { NODE_ENV: "production", LOG_LEVEL: "info" },
+      logDestination: logs,
+    });
+    try {
+      expect(server.app.mailer.mode).toBe("drop");
+      const warnings = logs.lines.filter(
+        (line) => line.level === 40 && String(line.msg).includes("SMTP_URL"),
+      );
+      expect(warnings).toHaveLength(1);
+      const user = await registerAndLogin(server.url);
+      const known = await call(server.url, "mutation", "auth.requestPasswordReset", {
+        input: { email: user.email },
+      });
+      const unknown = await call(server.url, "mutation", "auth.requestPasswordReset", {
+        input: { email: uniqueEmail("nobody") },
+      });
+      expect(known.status).toBe(200);
+      expect(unknown.text).toBe(known.text);
+      await server.app.mailer.idle();
+      expect(logs.text).not.toMatch(/DEVELOPMENT MAIL|token=/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe("a mail relay that is down", () => {
   it("never fails the request, and logs mail.failed after the retries", async () => {
     const down = await startSmtpReceiver();

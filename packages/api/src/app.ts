@@ -94,6 +94,8 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     mailer,
     close: async () => {
       clearInterval(prune);
+      // Tokens being issued queue their mails first; then the mailer finishes what it holds.
+      await auth.settled();
       await mailer.close();
       await auth.close();
       if (!options.db) await db.close();

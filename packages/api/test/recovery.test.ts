@@ -26,6 +26,12 @@ import {
 } from "./harness";
 import { errorCode, isError, isRevoked, openSse, subscriptionUrl, ticketFor } from "./sse";
 
+/** Every mail asked for so far was delivered or given up (its token stored first). */
+async function mailsSettled(server: TestServer): Promise<void> {
+  await server.app.auth.settled();
+  await server.app.mailer.idle();
+}
+
 type ErrorData = { code: string; authCode?: string | null };
 const authCodeOf = (result: CallResult) =>
   (result.body.error?.data as ErrorData | undefined)?.authCode;
@@ -82,7 +88,7 @@ describe.each(["database", "upstash"] as const)(
       expect(stranger.status).toBe(known.status);
       expect(stranger.text).toBe(known.text);
       // Everything queued so far has been delivered or given up: the absence below is real.
-      await server.app.mailer.idle();
+      await mailsSettled(server);
       const mail = await smtp.waitFor(isReset(user.email));
       expect(mail.from).toBe("auth@app.test");
       expect(mail.text).toMatch(
@@ -228,7 +234,7 @@ describe.each(["database", "upstash"] as const)(
         (await call(base, "mutation", "auth.resendVerification", { token: user.accessToken }))
           .status,
       ).toBe(200);
-      await server.app.mailer.idle();
+      await mailsSettled(server);
       expect(smtp.mails.filter(isVerification(user.email))).toHaveLength(1);
     });
   },
@@ -329,7 +335,7 @@ describe("without SMTP_URL in development", () => {
         input: { email: user.email },
       });
       expect(answer.status).toBe(200);
-      await server.app.mailer.idle();
+      await mailsSettled(server);
       const printed = logs.lines.filter(
         (line) =>
           typeof line.msg === "string" &&
@@ -373,7 +379,7 @@ describe("without SMTP_URL in production", () => {
       });
       expect(known.status).toBe(200);
       expect(unknown.text).toBe(known.text);
-      await server.app.mailer.idle();
+      await mailsSettled(server);
       expect(logs.text).not.toMatch(/DEVELOPMENT MAIL|token=/);
     } finally {
       await server.close();
@@ -399,6 +405,7 @@ describe("a mail relay that is down", () => {
       });
       expect(answer.status).toBe(200);
       // Closing waits out the retries (given up at once on close) before the app stops.
+      await server.app.auth.settled();
       await server.app.mailer.close();
       const failed = logs.lines.filter((line) => line.event === "mail.failed");
       expect(failed.map((line) => line.mail).sort()).toEqual([

@@ -1,6 +1,7 @@
 import type { Database } from "@authkit/db";
 
 import type { AccessTokens } from "./access-token";
+import type { Background } from "./background";
 import type { Clock } from "./clock";
 import type { DeviceTokens } from "./device";
 import type { AccountMailer } from "./mail";
@@ -43,6 +44,8 @@ export interface Core {
   events: SecurityEventSink;
   /** Where reset and verification mails go (the app's mailer); it returns at once. */
   mail: AccountMailer;
+  /** Work started by a request and not waited for (tokens for mails): see ./background. */
+  background: Background;
   settings: CoreSettings;
 }
 

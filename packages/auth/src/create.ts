@@ -4,6 +4,7 @@ import type { Config } from "@authkit/config";
 import type { Database } from "@authkit/db";
 
 import { AccessTokens } from "./access-token";
+import { createBackground } from "./background";
 import { createAccountTokens } from "./account-tokens";
 import { createAccounts } from "./accounts";
 import { createAdmin } from "./admin";
@@ -79,6 +80,8 @@ export interface Auth {
   refreshTokenTtlSeconds: number;
   /** Deletes rows nothing can use any more: expired denylist entries, tickets, tokens, sessions. */
   prune(): Promise<void>;
+  /** Resolves when the work requests left running (issuing mailed tokens) is done. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -151,6 +154,10 @@ export async function createAuth({
     devices: createDeviceTokens(keys.deriveSecret("device-cookie"), random),
     events,
     mail,
+    background: createBackground(() =>
+      // The only background work is a mailed token: its failure means no mail left.
+      events({ event: "mail.failed", reason: "token_not_stored" }),
+    ),
     settings: {
       refreshTokenTtlSeconds: config.auth.refreshTokenTtl,
       refreshReuseGraceSeconds: config.auth.refreshReuseGrace,
@@ -183,7 +190,9 @@ export async function createAuth({
     accessTokenTtlSeconds: config.auth.accessTokenTtl,
     refreshTokenTtlSeconds: config.auth.refreshTokenTtl,
     prune: () => prune(core, limiter),
+    settled: () => core.background.settled(),
     close: async () => {
+      await core.background.settled();
       await revocationStore.close?.();
       await bus.close();
     },

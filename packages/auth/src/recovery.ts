@@ -38,9 +38,12 @@ export function createRecovery(core: Core, revocation: Revocation, tokens: Accou
       });
       // A disabled account gets no mail: a new password would not let it in anyway.
       if (!user || user.disabledAt) return;
-      const ttlSeconds = core.settings.passwordResetTtlSeconds;
-      const token = await tokens.issue(user.id, "password_reset", ttlSeconds);
-      core.mail({ kind: "password_reset", to: user.email, userId: user.id, token, ttlSeconds });
+      // After the answer: storing the token must not make a known email slower than an unknown one.
+      core.background.run(async () => {
+        const ttlSeconds = core.settings.passwordResetTtlSeconds;
+        const token = await tokens.issue(user.id, "password_reset", ttlSeconds);
+        core.mail({ kind: "password_reset", to: user.email, userId: user.id, token, ttlSeconds });
+      });
     },
 
     /**

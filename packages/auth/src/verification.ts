@@ -61,7 +61,8 @@ export function createVerification(core: Core, tokens: AccountTokens) {
         addressHit(limits.passwordResetIp, meta.clientIp),
       ]);
       const user = await unverified({ email: normalized });
-      if (user) await send(user, meta);
+      // After the answer, as a reset request: the timing says nothing about the account.
+      if (user) core.background.run(() => send(user, meta));
     },
 
     /** Uses the link's token; the email is verified from then on. */

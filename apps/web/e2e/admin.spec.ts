@@ -52,8 +52,10 @@ test("an admin sees every user and changes a role, which applies on the user's n
   const row = await findUser(page, newUser.email);
   await expect(row).toContainText("User");
   await row.getByRole("button", { name: `Make admin: ${newUser.email}` }).click();
-  // A confirmation step first: nothing changes until "Yes".
+  // A confirmation step first: nothing changes until "Yes", and Cancel gives focus back.
+  await expect(row.getByRole("button", { name: "Yes, make admin" })).toBeFocused();
   await row.getByRole("button", { name: "Cancel" }).click();
+  await expect(row.getByRole("button", { name: `Make admin: ${newUser.email}` })).toBeFocused();
   await expect(row.getByText("Admin", { exact: true })).toHaveCount(0);
   await row.getByRole("button", { name: `Make admin: ${newUser.email}` }).click();
   await row.getByRole("button", { name: "Yes, make admin" }).click();

@@ -33,6 +33,8 @@ function Admin({ me }: { me: AuthUser }) {
   });
   const [notice, setNotice] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<{ userId: string; action: UserAction } | null>(null);
+  // After Cancel, focus goes back to the button that asked (as in "Sign out everywhere").
+  const [cancelled, setCancelled] = useState<{ userId: string; action: UserAction } | null>(null);
   const done = (action: UserAction, userId: string) => {
     const email = users.data?.users.find((u) => u.id === userId)?.email ?? "The user";
     setNotice(ACTIONS[action].done(email));
@@ -164,7 +166,10 @@ function Admin({ me }: { me: AuthUser }) {
                           email={user.email}
                           pending={pending}
                           onConfirm={() => run(user.id, asked)}
-                          onCancel={() => setConfirming(null)}
+                          onCancel={() => {
+                            setCancelled(confirming);
+                            setConfirming(null);
+                          }}
                         />
                       ) : (
                         <div className="row-actions">
@@ -174,6 +179,9 @@ function Admin({ me }: { me: AuthUser }) {
                               variant="secondary"
                               className="btn-small"
                               aria-label={`${ACTIONS[action].label}: ${user.email}`}
+                              autoFocus={
+                                cancelled?.userId === user.id && cancelled.action === action
+                              }
                               onClick={() => {
                                 setNotice(null);
                                 setConfirming({ userId: user.id, action });

@@ -153,7 +153,7 @@ function Admin({ me }: { me: AuthUser }) {
                         {user.disabled ? "Disabled" : "Active"}
                       </Badge>{" "}
                       {user.emailVerified ? null : (
-                        <span className="muted small">Email not confirmed</span>
+                        <span className="muted small status-note">Email not confirmed</span>
                       )}
                     </td>
                     <td data-label="Joined">{formatDate(user.createdAt)}</td>

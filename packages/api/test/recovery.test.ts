@@ -226,6 +226,16 @@ describe.each(["database", "upstash"] as const)(
       expect((await me(base, fresh.accessToken)).data.emailVerified).toBe(false);
     });
 
+    it("limits resends per account (RATE_LIMIT_VERIFICATION_RESEND, 3 per 15 minutes)", async () => {
+      const user = await registerAndLogin(base);
+      const resend = () =>
+        call(base, "mutation", "auth.resendVerification", { token: user.accessToken });
+      for (let i = 0; i < 3; i++) expect((await resend()).status).toBe(200);
+      const limited = await resend();
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    });
+
     it("sends nothing on resend once the email is verified", async () => {
       const user = await registerAndLogin(base);
       const mail = await smtp.waitFor(isVerification(user.email));

@@ -154,6 +154,20 @@ describe.each(["database", "upstash"] as const)(
       expect(logs.text).not.toContain(token);
     });
 
+    it("lets exactly one of concurrent resets with the same link win", async () => {
+      const user = await registerAndLogin(base);
+      await requestReset(user.email);
+      const token = tokenIn(await smtp.waitFor(isReset(user.email)));
+      const results = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => resetPassword(token, `concurrent password ${i}`)),
+      );
+      expect(results.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400]);
+      const winner = results.findIndex((r) => r.status === 200);
+      expect(
+        (await login(base, user.email, `concurrent password ${winner}`)).accessToken,
+      ).toBeTruthy();
+    });
+
     it("expires a link after PASSWORD_RESET_TTL, and a newer request voids the older link", async () => {
       const user = await registerAndLogin(base);
       await requestReset(user.email);

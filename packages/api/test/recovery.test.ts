@@ -168,6 +168,57 @@ describe.each(["database", "upstash"] as const)(
       ).toBeTruthy();
     });
 
+    it("works without JavaScript through the form endpoints, with the same answers", async () => {
+      const post = (path: string, fields: Record<string, string>) =>
+        fetch(`${base}${path}`, {
+          method: "POST",
+          redirect: "manual",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            origin: "http://app.test",
+            "sec-fetch-site": "same-origin",
+          },
+          body: new URLSearchParams(fields).toString(),
+        });
+      const user = await registerAndLogin(base);
+      const known = await post("/api/auth/forgot-password", { email: user.email });
+      const unknown = await post("/api/auth/forgot-password", { email: uniqueEmail("nobody") });
+      expect(known.status).toBe(303);
+      expect(known.headers.get("location")).toBe("/forgot-password?sent=1");
+      expect(unknown.headers.get("location")).toBe(known.headers.get("location"));
+      expect(
+        (await post("/api/auth/forgot-password", { email: "not-an-email" })).headers.get(
+          "location",
+        ),
+      ).toBe("/forgot-password?error=invalid_email");
+
+      const token = tokenIn(await smtp.waitFor(isReset(user.email)));
+      const mismatch = await post("/api/auth/reset-password", {
+        token,
+        password: "the form's new password",
+        confirmPassword: "something else",
+      });
+      expect(mismatch.headers.get("location")).toBe(
+        `/reset-password?token=${token}&error=password_mismatch`,
+      );
+      const done = await post("/api/auth/reset-password", {
+        token,
+        password: "the form's new password",
+        confirmPassword: "the form's new password",
+      });
+      expect(done.headers.get("location")).toBe("/login?reset=1");
+      expect((await me(base, user.accessToken)).status).toBe(401);
+      const again = await post("/api/auth/reset-password", {
+        token,
+        password: "another password entirely",
+        confirmPassword: "another password entirely",
+      });
+      expect(again.headers.get("location")).toBe(
+        `/reset-password?token=${token}&error=invalid_token`,
+      );
+      expect((await login(base, user.email, "the form's new password")).accessToken).toBeTruthy();
+    });
+
     it("expires a link after PASSWORD_RESET_TTL, and a newer request voids the older link", async () => {
       const user = await registerAndLogin(base);
       await requestReset(user.email);

@@ -95,7 +95,7 @@ export function shouldRetry(failureCount: number, error: unknown): boolean {
  * to edit, and it must not put words on the page.
  */
 export function formErrorMessage(
-  page: "login" | "register",
+  page: "login" | "register" | "forgot-password" | "reset-password",
   code: string | undefined,
   retry: string | undefined,
 ): string | null {
@@ -114,6 +114,8 @@ export function formErrorMessage(
       return "Passwords don't match";
     case "email_taken":
       return "An account with this email already exists";
+    case "invalid_token":
+      return "This link is invalid or has expired.";
     case "email_not_verified":
       return "Confirm your email address before signing in. Sign in with JavaScript on to get a new link.";
     case "rate_limited": {

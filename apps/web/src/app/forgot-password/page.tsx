@@ -1,64 +1,15 @@
-"use client";
+import { searchParam, type SearchParams } from "~/lib/navigation";
 
-import Link from "next/link";
-import { useRef, useState, type FormEvent } from "react";
+import { ForgotPasswordForm } from "./forgot-password-form";
 
-import { ApiForm, Button, EmailField, formString } from "~/components/form";
-import { Alert } from "~/components/ui";
-import { useSubmitErrors } from "~/components/use-field-errors";
-import { trpc } from "~/lib/trpc";
-
-/**
- * Asks for a reset link. The answer is the same whether or not the email has an account, so
- * the page says "if an account exists" and never more.
- */
-export default function ForgotPasswordPage() {
-  const formRef = useRef<HTMLFormElement>(null);
-  const [sentTo, setSentTo] = useState<string | null>(null);
-  const request = trpc.auth.requestPasswordReset.useMutation();
-  const { errors, formError, startSubmit, onEdit } = useSubmitErrors(request.error, formRef);
-
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const email = formString(new FormData(event.currentTarget), "email");
-    startSubmit();
-    request.mutate({ email }, { onSuccess: () => setSentTo(email) });
-  }
-
+/** Rendered on the server with its query, like the sign-in page: it works without JavaScript. */
+export default async function ForgotPasswordPage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await searchParams;
   return (
-    <div className="auth-page">
-      <div className="auth-card">
-        <h1>Forgot your password?</h1>
-        <p className="muted">
-          Enter your email and we&apos;ll send you a link to choose a new one.
-        </p>
-        {sentTo ? (
-          <Alert kind="success" title="Check your mail">
-            If an account exists for <strong>{sentTo}</strong>, a link to reset its password is on
-            its way. It works once and expires soon.
-          </Alert>
-        ) : (
-          <ApiForm formRef={formRef} label="Reset password" onSubmit={onSubmit}>
-            {formError ? (
-              <Alert kind="error" formError>
-                {formError}
-              </Alert>
-            ) : null}
-            <EmailField autoComplete="email" autoFocus errors={errors} onEdit={onEdit} />
-            <Button
-              type="submit"
-              pending={request.isPending}
-              pendingLabel="Sending…"
-              className="btn-block"
-            >
-              Send reset link
-            </Button>
-          </ApiForm>
-        )}
-        <p className="auth-switch">
-          Remembered it? <Link href="/login">Sign in</Link>
-        </p>
-      </div>
-    </div>
+    <ForgotPasswordForm
+      sent={searchParam(params.sent) === "1"}
+      error={searchParam(params.error)}
+      retry={searchParam(params.retry)}
+    />
   );
 }

@@ -18,11 +18,14 @@ export function LoginForm({
   error,
   retry,
   registered,
+  passwordReset,
 }: {
   next: string | undefined;
   error: string | undefined;
   retry: string | undefined;
   registered: boolean;
+  /** Back from the reset form without JavaScript. */
+  passwordReset: boolean;
 }) {
   const auth = useAuth();
   const leaving = useLeaveWhenSignedIn(next);
@@ -68,6 +71,10 @@ export function LoginForm({
   ) : auth.reason === "unreachable" ? (
     <Alert kind="error" title="Can't reach the server">
       Check your connection, then reload the page.
+    </Alert>
+  ) : passwordReset ? (
+    <Alert kind="success" title="Password changed">
+      Every device was signed out. Sign in with your new password.
     </Alert>
   ) : registered ? (
     <Alert kind="success" title="Account created">

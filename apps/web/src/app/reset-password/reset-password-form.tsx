@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useRef, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 
 import {
   ApiForm,
@@ -12,13 +12,28 @@ import {
 } from "~/components/form";
 import { Alert } from "~/components/ui";
 import { useSubmitErrors } from "~/components/use-field-errors";
-import { authCodeOf } from "~/lib/errors";
+import { authCodeOf, formErrorMessage } from "~/lib/errors";
 import { trpc } from "~/lib/trpc";
 
-export function ResetPasswordForm({ token }: { token: string }) {
+/**
+ * Without JavaScript the form posts to /api/auth/reset-password, which goes on to
+ * `/login?reset=1`, or comes back here with the token and `?error=`.
+ */
+export function ResetPasswordForm({
+  token,
+  error,
+  retry,
+}: {
+  token: string;
+  error: string | undefined;
+  retry: string | undefined;
+}) {
   const formRef = useRef<HTMLFormElement>(null);
+  const [submitted, setSubmitted] = useState(false);
   const reset = trpc.auth.resetPassword.useMutation();
-  const invalidLink = authCodeOf(reset.error) === "INVALID_TOKEN";
+  const invalidLink = submitted
+    ? authCodeOf(reset.error) === "INVALID_TOKEN"
+    : error === "invalid_token";
   const { errors, formError, startSubmit, onEdit } = useSubmitErrors(
     invalidLink ? null : reset.error,
     formRef,
@@ -29,10 +44,17 @@ export function ResetPasswordForm({ token }: { token: string }) {
     const data = new FormData(event.currentTarget);
     const password = formString(data, "password");
     const mismatch = password !== formString(data, "confirmPassword");
+    setSubmitted(true);
     startSubmit(mismatch ? { confirmPassword: "Passwords don't match" } : {});
     reset.reset();
     if (!mismatch) reset.mutate({ token, password });
   }
+
+  const failed = submitted
+    ? formError
+    : invalidLink
+      ? null
+      : formErrorMessage("reset-password", error, retry);
 
   if (reset.isSuccess) {
     return (
@@ -62,12 +84,18 @@ export function ResetPasswordForm({ token }: { token: string }) {
           </Alert>
         ) : null}
         {token ? (
-          <ApiForm formRef={formRef} label="Choose a new password" onSubmit={onSubmit}>
-            {formError ? (
+          <ApiForm
+            formRef={formRef}
+            label="Choose a new password"
+            action="/api/auth/reset-password"
+            onSubmit={onSubmit}
+          >
+            {failed ? (
               <Alert kind="error" formError>
-                {formError}
+                {failed}
               </Alert>
             ) : null}
+            <input type="hidden" name="token" value={token} />
             <NewPasswordFields
               name="password"
               label="New password"

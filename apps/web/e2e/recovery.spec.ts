@@ -88,3 +88,30 @@ test("the verification mail's link confirms the email, and the account page says
   await expect(page.getByTestId("email-status")).toContainText("Confirmed");
   await expect(page.getByTestId("email-status")).not.toContainText("Not confirmed");
 });
+
+test.describe("with JavaScript off", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("forgot password and reset work as plain forms", async ({ page, newUser }) => {
+    await page.goto("/login");
+    await page.getByRole("link", { name: "Forgot password?" }).click();
+    await page.getByLabel("Email").fill(newUser.email);
+    await page.getByRole("button", { name: "Send reset link" }).click();
+    await expect(page).toHaveURL("/forgot-password?sent=1");
+    await expect(page.getByText("Check your mail")).toBeVisible();
+
+    const mail = await smtp.waitFor(
+      (m) => m.to.includes(newUser.email) && m.subject.startsWith("Reset"),
+    );
+    await page.goto(pathOf(linkIn(mail)));
+    const newPassword = "a new password without scripts";
+    await page.getByLabel("New password", { exact: true }).fill(newPassword);
+    await page.getByLabel("Confirm new password").fill(newPassword);
+    await page.getByRole("button", { name: "Set new password" }).click();
+    await expect(page).toHaveURL("/login?reset=1");
+    await expect(page.getByText("Password changed")).toBeVisible();
+
+    await submitSignIn(page, { email: newUser.email, password: newPassword });
+    await expect(page).toHaveURL("/");
+  });
+});

@@ -114,4 +114,14 @@ test.describe("with JavaScript off", () => {
     await submitSignIn(page, { email: newUser.email, password: newPassword });
     await expect(page).toHaveURL("/");
   });
+
+  test("the verification link confirms the email with a plain form", async ({ page, newUser }) => {
+    const mail = await smtp.waitFor(
+      (m) => m.to.includes(newUser.email) && m.subject.startsWith("Confirm"),
+    );
+    await page.goto(pathOf(linkIn(mail)));
+    await page.getByRole("button", { name: "Confirm my email" }).click();
+    await expect(page).toHaveURL("/verify-email?verified=1");
+    await expect(page.getByText("Email confirmed")).toBeVisible();
+  });
 });

@@ -269,6 +269,27 @@ describe.each(["database", "upstash"] as const)(
       expect(events("email.verified").map((e) => e.userId)).toContain(user.userId);
     });
 
+    it("verifies without JavaScript through the form endpoint", async () => {
+      const user = await registerAndLogin(base);
+      const token = tokenIn(await smtp.waitFor(isVerification(user.email)));
+      const post = (fields: Record<string, string>) =>
+        fetch(`${base}/api/auth/verify-email`, {
+          method: "POST",
+          redirect: "manual",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            origin: "http://app.test",
+            "sec-fetch-site": "same-origin",
+          },
+          body: new URLSearchParams(fields).toString(),
+        });
+      expect((await post({ token })).headers.get("location")).toBe("/verify-email?verified=1");
+      expect((await me(base, user.accessToken)).data.emailVerified).toBe(true);
+      expect((await post({ token })).headers.get("location")).toBe(
+        "/verify-email?error=invalid_token",
+      );
+    });
+
     it("resends a new link that voids the old one, expires it after EMAIL_VERIFICATION_TTL, and sends nothing once verified", async () => {
       const user = await registerAndLogin(base);
       const first = await smtp.waitFor(isVerification(user.email));

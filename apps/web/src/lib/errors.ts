@@ -95,7 +95,7 @@ export function shouldRetry(failureCount: number, error: unknown): boolean {
  * to edit, and it must not put words on the page.
  */
 export function formErrorMessage(
-  page: "login" | "register" | "forgot-password" | "reset-password",
+  page: "login" | "register" | "forgot-password" | "reset-password" | "verify-email",
   code: string | undefined,
   retry: string | undefined,
 ): string | null {

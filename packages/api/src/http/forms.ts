@@ -12,6 +12,8 @@
  * - `POST /api/auth/reset-password` (`token`, `password`, `confirmPassword`): sets the password
  *   and redirects to `/login?reset=1`; on failure back to `/reset-password?token=…&error=<code>`
  *   (the token was in that URL already: it is the mailed link).
+ * - `POST /api/auth/verify-email` (`token`): verifies the email and redirects to
+ *   `/verify-email?verified=1`; on failure to `/verify-email?error=<code>`.
  *
  * Guarded like the JSON endpoints: the same same-origin check, the same input schemas and the
  * same core calls (so the same rate limits). A failure redirect carries only a stable code
@@ -31,6 +33,7 @@ import {
   registerInput,
   requestPasswordResetInput,
   resetPasswordInput,
+  verifyEmailInput,
 } from "../schemas";
 import { sessionCookies } from "../session-cookie";
 import type { ApiSettings } from "../trpc";
@@ -42,6 +45,7 @@ export const FORM_LOGIN_PATH = "/api/auth/login";
 export const FORM_REGISTER_PATH = "/api/auth/register";
 export const FORM_FORGOT_PASSWORD_PATH = "/api/auth/forgot-password";
 export const FORM_RESET_PASSWORD_PATH = "/api/auth/reset-password";
+export const FORM_VERIFY_EMAIL_PATH = "/api/auth/verify-email";
 
 /** Four short fields; anything larger is not our form. */
 export const FORM_MAX_BODY_BYTES = 16 * 1024;
@@ -69,6 +73,7 @@ export interface FormDeps {
     sessions: Pick<Auth["sessions"], "login">;
     accounts: Pick<Auth["accounts"], "register">;
     recovery: Pick<Auth["recovery"], "request" | "reset">;
+    verification: Pick<Auth["verification"], "verify">;
   };
   settings: ApiSettings;
 }
@@ -85,6 +90,7 @@ export interface FormHandlers {
   register: FormHandler;
   forgotPassword: FormHandler;
   resetPassword: FormHandler;
+  verifyEmail: FormHandler;
   /** The handler for a request path (no query string), or undefined if the path is not ours. */
   route(pathname: string): FormHandler | undefined;
 }
@@ -177,7 +183,7 @@ function fromAuthError(error: AuthError): FormFailure | undefined {
 }
 
 export function createFormHandlers(deps: FormDeps): FormHandlers {
-  const { sessions, accounts, recovery } = deps.auth;
+  const { sessions, accounts, recovery, verification } = deps.auth;
   const { settings } = deps;
 
   /**
@@ -186,7 +192,7 @@ export function createFormHandlers(deps: FormDeps): FormHandlers {
    */
   const submit =
     (
-      page: "/login" | "/register" | "/forgot-password" | "/reset-password",
+      page: "/login" | "/register" | "/forgot-password" | "/reset-password" | "/verify-email",
       work: (
         form: URLSearchParams,
         meta: RequestMeta,
@@ -286,17 +292,26 @@ export function createFormHandlers(deps: FormDeps): FormHandlers {
     (form) => ({ token: field(form, "token").slice(0, 128) || undefined }),
   );
 
+  const verifyEmail = submit("/verify-email", async (form, meta) => {
+    const input = verifyEmailInput.safeParse({ token: field(form, "token") });
+    if (!input.success) throw new FormFailure("invalid_token");
+    await verification.verify(input.data.token, meta);
+    return seeOther(pagePath("/verify-email", { verified: "1" }));
+  });
+
   const routes = new Map<string, FormHandler>([
     [FORM_LOGIN_PATH, login],
     [FORM_REGISTER_PATH, register],
     [FORM_FORGOT_PASSWORD_PATH, forgotPassword],
     [FORM_RESET_PASSWORD_PATH, resetPassword],
+    [FORM_VERIFY_EMAIL_PATH, verifyEmail],
   ]);
   return {
     login,
     register,
     forgotPassword,
     resetPassword,
+    verifyEmail,
     route: (pathname) => routes.get(pathname),
   };
 }

@@ -51,7 +51,7 @@ export function createApiHandler(app: App) {
   });
   const jwks = createJwksHandler(app.auth.keys);
   // The forms without JavaScript (POST /api/auth/login, /register, /forgot-password,
-  // /reset-password).
+  // /reset-password, /verify-email).
   const forms = createFormHandlers(app);
 
   function trpc(request: Request, call: ApiCall): Promise<Response> {

@@ -5,5 +5,11 @@ import { VerifyEmail } from "./verify-email";
 /** The link in the verification mail: `/verify-email?token=…`. */
 export default async function VerifyEmailPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
-  return <VerifyEmail token={searchParam(params.token) ?? ""} />;
+  return (
+    <VerifyEmail
+      token={searchParam(params.token) ?? ""}
+      verified={searchParam(params.verified) === "1"}
+      error={searchParam(params.error)}
+    />
+  );
 }

@@ -58,6 +58,12 @@ export const userListInput = z
   .object({
     page: z.number().int().min(1).max(1_000_000).default(1),
     pageSize: z.number().int().min(1).max(100).default(20),
-    email: z.string().trim().max(254).optional(),
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      // NUL cannot be sent to PostgreSQL (a 503, not a 400); no email holds control characters.
+      .refine((text) => !CONTROL.test(text) && !LONE_SURROGATE.test(text), "Invalid search")
+      .optional(),
   })
   .optional();

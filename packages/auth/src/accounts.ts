@@ -51,7 +51,7 @@ export function createAccounts(core: Core, revocation: Revocation, verification:
           }),
         );
         if (loginFailure) await gate.giveBack([loginFailure]);
-        await verification.afterRegister(user, meta);
+        verification.afterRegister(user, meta);
         return user;
       } catch (error) {
         if (error instanceof AuthError && isUniqueViolation(error.cause))

@@ -31,16 +31,12 @@ export function createVerification(core: Core, tokens: AccountTokens) {
   }
 
   return {
-    /** At registration: the account exists already, so a failure here must not undo it. */
-    async afterRegister(user: { id: string; email: string }, meta: RequestMeta = {}) {
-      await send(user, meta).catch(() =>
-        core.events({
-          event: "mail.failed",
-          userId: user.id,
-          mail: "email_verification",
-          reason: "token_not_stored",
-        }),
-      );
+    /**
+     * At registration, after the answer: the account exists already, so a failure here must
+     * not undo it (it is a `mail.failed` event), and registering does not wait on it.
+     */
+    afterRegister(user: { id: string; email: string }, meta: RequestMeta = {}): void {
+      core.background.run(() => send(user, meta));
     },
 
     /** A signed-in user asks again (the account page); nothing is sent once verified. */

@@ -19,6 +19,7 @@ import next from "next";
 
 import { createNodeListener, provideApp } from "@authkit/api";
 import { exitOnStartupError, startApp } from "@authkit/api/startup";
+import { attachLiveSockets } from "@authkit/api/websocket";
 import { openMigrated } from "@authkit/db/embedded";
 
 const dev = process.argv.includes("--dev");
@@ -56,7 +57,10 @@ await provideApp(() => Promise.resolve(app));
 
 const dir = appDir();
 if (!dev) applyBuiltNextConfig(dir);
-const nextApp = next({ dev, dir, port: config.port });
+// Next listens for upgrades on the server its first request arrived on, and ends every one that
+// is not its hot-reload socket, /api/trpc included. Handing it a server that never listens keeps
+// it off ours; the upgrades it should see are passed to it below.
+const nextApp = next({ dev, dir, port: config.port, httpServer: createServer() });
 const handleNext = nextApp.getRequestHandler();
 await nextApp.prepare();
 
@@ -64,6 +68,14 @@ await nextApp.prepare();
 const server = createServer(
   createNodeListener(app, (req, res) => void handleNext(req, res), { serveApi: !dev }),
 );
+// Live subscriptions over WebSocket (ws://host/api/trpc?ticket=…), in both modes: Next's route
+// handlers cannot take an upgrade. In development every other upgrade is Next's hot reload.
+const handleNextUpgrade = dev ? nextApp.getUpgradeHandler() : undefined;
+const sockets = attachLiveSockets(server, app, {
+  fallback: handleNextUpgrade
+    ? (req, socket, head) => void handleNextUpgrade(req, socket, head)
+    : undefined,
+});
 server.listen(config.port, () => {
   logger.info(
     {
@@ -80,6 +92,8 @@ server.listen(config.port, () => {
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     server.close();
-    void Promise.all([nextApp.close(), app.close()]).finally(() => process.exit(0));
+    void Promise.all([sockets.close(), nextApp.close(), app.close()]).finally(() =>
+      process.exit(0),
+    );
   });
 }

@@ -10,7 +10,7 @@
  */
 export { createAuthClient, type AuthClient } from "./auth-client";
 export { authLinks } from "./link";
-export { createSessionEvents, type LiveTransport } from "./session-events";
+export { createSessionEvents, type LiveTransport, type SessionEvents } from "./session-events";
 export { LiveSocketClosed, subscribeOverSocket, socketUrl } from "./socket";
 export { createTicketedSubscription } from "./subscription";
 export { errorCode } from "./errors";

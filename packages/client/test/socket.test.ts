@@ -14,9 +14,10 @@ import { loadConfig } from "@authkit/config";
 import { createTestDatabase, databaseKinds, type TestDatabase } from "@authkit/db/testing";
 
 import { authLinks } from "../src/link";
+import { createTicketedSubscription } from "../src/subscription";
 import { createSessionEvents, type SessionEventsOptions } from "../src/session-events";
-import { socketUrl } from "../src/socket";
-import type { AuthState, SessionEndCause } from "../src/types";
+import { socketUrl, subscribeOverSocket } from "../src/socket";
+import type { AuthState, SessionEndCause, SessionEvent } from "../src/types";
 
 const SECRET = "5b8e1d4c7a0f3e6b9d2c5a8f1e4b7d0a3c6f9e2b5d8a1c4f7e0b3d6a9c2f5e8b";
 
@@ -156,6 +157,40 @@ describe("session events over WebSocket", () => {
       expect(socket.urls).toHaveLength(2);
     } finally {
       events.stop();
+    }
+  });
+
+  it("the README's own subscription over WebSocket: one socket per ticket, ended by a revocation", async () => {
+    const user = await signedIn();
+    const socket = recordingWebSocket();
+    const received: SessionEvent[] = [];
+    const ends: unknown[] = [];
+    // As in the README's "Authenticating your own subscriptions", on `session.events`.
+    const live = createTicketedSubscription<SessionEvent>({
+      getTicket: async () => (await user.client.auth.ticket.mutate()).ticket,
+      subscribe: (ticket, handlers) =>
+        subscribeOverSocket(ticket, handlers, {
+          url: `${base}/api/trpc`,
+          path: "session.events",
+          input: {},
+          WebSocket: socket.WebSocket,
+        }),
+      onData: (event) => received.push(event),
+      onEnd: ({ error }) => {
+        ends.push(error);
+        return "stop";
+      },
+      onOnline: null,
+    });
+    live.start();
+    try {
+      await expect.poll(() => received, { timeout: 5000 }).toEqual([{ type: "connected" }]);
+      await post("auth.logout", null, user.accessToken);
+      await expect.poll(() => ends.length, { timeout: 2000 }).toBe(1);
+      expect(received).toEqual([{ type: "connected" }, { type: "revoked", reason: "logout" }]);
+      expect(socket.urls).toHaveLength(1);
+    } finally {
+      live.stop();
     }
   });
 });

@@ -58,9 +58,10 @@ await provideApp(() => Promise.resolve(app));
 const dir = appDir();
 if (!dev) applyBuiltNextConfig(dir);
 // Next listens for upgrades on the server its first request arrived on, and ends every one that
-// is not its hot-reload socket, /api/trpc included. Handing it a server that never listens keeps
-// it off ours; the upgrades it should see are passed to it below.
-const nextApp = next({ dev, dir, port: config.port, httpServer: createServer() });
+// is not its own (its hot-reload socket), /api/trpc included. Handing it a server of its own
+// that never listens keeps it off ours: that server only hears the upgrades passed on below.
+const nextUpgrades = createServer();
+const nextApp = next({ dev, dir, port: config.port, httpServer: nextUpgrades });
 const handleNext = nextApp.getRequestHandler();
 await nextApp.prepare();
 
@@ -69,12 +70,13 @@ const server = createServer(
   createNodeListener(app, (req, res) => void handleNext(req, res), { serveApi: !dev }),
 );
 // Live subscriptions over WebSocket (ws://host/api/trpc?ticket=…), in both modes: Next's route
-// handlers cannot take an upgrade. In development every other upgrade is Next's hot reload.
-const handleNextUpgrade = dev ? nextApp.getUpgradeHandler() : undefined;
+// handlers cannot take an upgrade. Every other upgrade is Next's (in development, its hot
+// reload); Next starts listening with the first page request, and nothing comes before that.
 const sockets = attachLiveSockets(server, app, {
-  fallback: handleNextUpgrade
-    ? (req, socket, head) => void handleNextUpgrade(req, socket, head)
-    : undefined,
+  fallback: (req, socket, head) => {
+    if (nextUpgrades.listenerCount("upgrade") > 0) nextUpgrades.emit("upgrade", req, socket, head);
+    else socket.destroy();
+  },
 });
 server.listen(config.port, () => {
   logger.info(

@@ -3,6 +3,8 @@
  * with the `ws` client. The ticket is the one SSE uses; refusals close with 1008 before any
  * message runs; a revocation anywhere closes an open socket with 1008 within 2 s.
  */
+import { request } from "node:http";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createTestDatabase, postgresAvailable, type TestDatabase } from "@authkit/db/testing";
@@ -97,6 +99,30 @@ describe.each(["database", "upstash"] as StoreKind[])("WebSocket transport, %s s
     const orphan = await ticketFor(base, user.accessToken);
     await call(base, "mutation", "auth.logout", { token: user.accessToken });
     await expectRefused(socketUrl(base, orphan));
+  });
+
+  it("answers 400 to an upgrade that is no WebSocket handshake, without spending its ticket", async () => {
+    const user = await registerAndLogin(base);
+    const ticket = await ticketFor(base, user.accessToken);
+    const status = await new Promise<number>((resolve, reject) => {
+      const sent = request(socketUrl(base, ticket).replace(/^ws/, "http"), {
+        headers: { connection: "Upgrade", upgrade: "websocket" }, // no key, no version
+      });
+      sent.on("response", (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      sent.on("upgrade", () => reject(new Error("upgraded without a handshake")));
+      sent.on("error", reject);
+      sent.end();
+    });
+    expect(status).toBe(400);
+    const socket = openSocket(socketUrl(base, ticket));
+    expect(await socket.opened).toEqual({ status: 101 });
+    socket.subscribe(1, "session.events");
+    await socket.waitFor(isConnected);
+    socket.close();
+    await socket.closed;
   });
 
   it("carries subscriptions only, and only as the connection's session", async () => {

@@ -36,7 +36,6 @@ const HEARTBEAT_MS = 30_000;
 /** Time for a revoked subscription to send its last `revoked` event before the socket closes. */
 const FAREWELL_MS = 250;
 
-export const CLOSE_NORMAL = 1000;
 export const CLOSE_GOING_AWAY = 1001;
 /** Refused or revoked: the reason says which (`unauthorized`, `logout`, `session_expired`…). */
 export const CLOSE_POLICY_VIOLATION = 1008;
@@ -158,9 +157,15 @@ export function createLiveSocketServer(
       return;
     }
 
+    // A request ws would refuse (not a WebSocket handshake) must not spend a ticket first.
+    if (!isHandshake(req)) {
+      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      log(400);
+      return;
+    }
+
     let live: LiveIdentity | null = null;
-    let refusal: { code: number; reason: string; error?: ReturnType<typeof errorSummary> } | null =
-      null;
+    let refusal: Refusal | null = null;
     try {
       live = await app.auth.live.redeemTicket(ticketOf(req.url));
     } catch (error) {
@@ -168,15 +173,19 @@ export function createLiveSocketServer(
         ? { code: CLOSE_TRY_AGAIN_LATER, reason: "unavailable", error: errorSummary(error) }
         : { code: CLOSE_POLICY_VIOLATION, reason: "unauthorized", error: errorSummary(error) };
     }
-    const release = live ? caps.take(live) : null;
-    if (live && !release) refusal = { code: CLOSE_TRY_AGAIN_LATER, reason: "too many connections" };
+    // Watched from the moment the ticket is redeemed: a revocation during the handshake counts.
+    const watch = live ? app.auth.live.watch(live) : null;
     if (socket.destroyed) {
-      release?.();
+      watch?.close();
       return;
     }
 
     wss.handleUpgrade(req, socket, head, (ws) => {
-      if (refusal || !live || !release) {
+      const release = live ? caps.take(live) : null;
+      if (live && !release)
+        refusal = { code: CLOSE_TRY_AGAIN_LATER, reason: "too many connections" };
+      if (refusal || !live || !watch || !release) {
+        watch?.close();
         const { code, reason, error } = refusal ?? {
           code: CLOSE_POLICY_VIOLATION,
           reason: "unauthorized",
@@ -185,7 +194,6 @@ export function createLiveSocketServer(
         ws.close(code, reason);
         return;
       }
-      const watch = app.auth.live.watch(live);
       const entry: Accepted = { connection: { live, watch }, clientIp, requestId };
       accepted.set(req, entry);
       alive.add(ws);
@@ -245,6 +253,24 @@ export function attachLiveSockets(
     else socket.destroy();
   });
   return sockets;
+}
+
+interface Refusal {
+  code: number;
+  reason: string;
+  error?: ReturnType<typeof errorSummary>;
+}
+
+/** What `ws` checks before it upgrades (method, headers, key, version), checked first. */
+function isHandshake(req: IncomingMessage): boolean {
+  const key = req.headers["sec-websocket-key"];
+  return (
+    req.method === "GET" &&
+    req.headers.upgrade?.toLowerCase() === "websocket" &&
+    typeof key === "string" &&
+    /^[+/0-9A-Za-z]{22}==$/.test(key) &&
+    ["8", "13"].includes(req.headers["sec-websocket-version"] ?? "")
+  );
 }
 
 /** The `ticket` query parameter, or "" (refused like a made-up one). */

@@ -99,8 +99,14 @@ async function signedIn() {
   return { accessToken: session.accessToken, tokens, client, forgotten };
 }
 
-/** `ws` as the browser's WebSocket, recording every URL; the first ticket is spoiled on request. */
-function recordingWebSocket({ spoilFirst = false } = {}) {
+/**
+ * `ws` as the browser's WebSocket, recording every URL; the first ticket is spoiled on request,
+ * and messages matching `drop` never reach the client.
+ */
+function recordingWebSocket({
+  spoilFirst = false,
+  drop,
+}: { spoilFirst?: boolean; drop?: RegExp } = {}) {
   const urls: string[] = [];
   let spoil = spoilFirst;
   class RecordingWebSocket extends WebSocket {
@@ -112,6 +118,11 @@ function recordingWebSocket({ spoilFirst = false } = {}) {
       }
       urls.push(target);
       super(target, protocols);
+    }
+    // Every listener, tRPC's addEventListener("message") included, hears what `emit` passes on.
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (event === "message" && drop?.test(String(args[0]))) return false;
+      return super.emit(event, ...args);
     }
   }
   return { urls, WebSocket: RecordingWebSocket as unknown as typeof globalThis.WebSocket };
@@ -155,6 +166,28 @@ describe("session events over WebSocket", () => {
       await expect.poll(() => events.status).toBe("off");
       // Signed out: no new socket.
       expect(socket.urls).toHaveLength(2);
+    } finally {
+      events.stop();
+    }
+  });
+
+  it("signs out with the cause a 1008 close names when no event said it", async () => {
+    const user = await signedIn();
+    // Should the subscription's last messages be lost, the close's reason still says why.
+    const socket = recordingWebSocket({ drop: /revoked|"error"|stopped/ });
+    const events = createSessionEvents({
+      tokens: user.tokens,
+      client: user.client,
+      locks: null,
+      onOnline: null,
+      logoutGraceMs: 0,
+      transport: "ws",
+      socket: { url: `${base}/api/trpc`, WebSocket: socket.WebSocket },
+    });
+    try {
+      await expect.poll(() => events.status, { timeout: 5000 }).toBe("live");
+      await post("auth.logoutAll", null, user.accessToken);
+      await expect.poll(() => user.forgotten, { timeout: 2000 }).toEqual([["ended", "logout_all"]]);
     } finally {
       events.stop();
     }

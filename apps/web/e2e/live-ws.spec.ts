@@ -30,6 +30,8 @@ test("revoking a device from another browser signs this one out within 2 s, over
   signedInPage: { page, user },
 }) => {
   const laptop = await signedInContext(browser, baseURL!, user);
+  // The first page's socket is open before anything is counted; the reload opens a new one.
+  await sessionEventsLive(laptop.page);
   const sockets = watchSockets(laptop.page);
   const streams: string[] = [];
   laptop.page.on("request", (request) => {

@@ -131,6 +131,7 @@ test("the access token never appears in a URL; the stream carries only a ticket"
   await page.getByRole("link", { name: "Sessions" }).click();
   await expect(page.getByRole("list", { name: "Active sessions" })).toBeVisible();
   await page.getByRole("link", { name: "Account" }).click();
+  await expect(page).toHaveURL("/"); // reload the account page, not a navigation still in flight
   await page.reload();
   await expect(page.getByTestId("user-email")).toHaveText(newUser.email);
   await sessionEventsLive(page);

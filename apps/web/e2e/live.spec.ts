@@ -131,7 +131,8 @@ test("the access token never appears in a URL; the stream carries only a ticket"
   await page.getByRole("link", { name: "Sessions" }).click();
   await expect(page.getByRole("list", { name: "Active sessions" })).toBeVisible();
   await page.getByRole("link", { name: "Account" }).click();
-  await expect(page).toHaveURL("/"); // reload the account page, not a navigation still in flight
+  // The click navigates on the client: reload only once it has arrived, or /sessions reloads.
+  await expect(page).toHaveURL("/");
   await page.reload();
   await expect(page.getByTestId("user-email")).toHaveText(newUser.email);
   await sessionEventsLive(page);

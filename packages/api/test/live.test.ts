@@ -4,24 +4,7 @@ import { createTestDatabase, databaseKinds } from "@authkit/db/testing";
 
 import { call, login, registerAndLogin, startTestServer, type TestServer } from "./harness";
 import { startServerProcess } from "./server-process";
-import { openSse, subscriptionUrl, type SseEvent } from "./sse";
-
-const isError = (e: SseEvent) => e.event === "serialized-error";
-const errorCode = (e: SseEvent) => (e.data as { data: { code: string } }).data.code;
-const isRevoked = (e: SseEvent) => (e.data as { type?: string }).type === "revoked";
-
-async function ticketFor(base: string, token: string): Promise<string> {
-  const result = await call<{ ticket: string; expiresIn: number }>(
-    base,
-    "mutation",
-    "auth.ticket",
-    { token },
-  );
-  expect(result.status).toBe(200);
-  expect(result.data.expiresIn).toBe(30);
-  expect(result.data.ticket.length).toBeGreaterThanOrEqual(22);
-  return result.data.ticket;
-}
+import { errorCode, isError, isRevoked, openSse, subscriptionUrl, ticketFor } from "./sse";
 
 describe.each(await databaseKinds())("live sessions on %s", (database) => {
   let server: TestServer;

@@ -109,9 +109,17 @@ describe.each(["database", "upstash"] as const)("rate limits with the %s limiter
   it("holds concurrent guesses to the limit (each attempt reserves its slot first)", async () => {
     const email = uniqueEmail("burst");
     await register(email);
+    const started = Date.now();
     const results = await Promise.all(Array.from({ length: 20 }, () => login(email, "guess")));
-    expect(results.filter((r) => r.status === 401)).toHaveLength(5);
-    expect(results.filter((r) => r.status === 429)).toHaveLength(15);
+    const failed = results.filter((r) => r.status === 401).length;
+    expect(failed + results.filter((r) => r.status === 429).length).toBe(20);
+    // Upstash's sliding window weighs the previous window down (rounding down) once a new one
+    // begins: a burst that straddles a window boundary may get exactly one attempt more.
+    const windowMs = 60_000;
+    const straddled =
+      store === "upstash" && Math.floor(started / windowMs) !== Math.floor(Date.now() / windowMs);
+    if (straddled) expect([5, 6]).toContain(failed);
+    else expect(failed).toBe(5);
   });
 
   it("refuses an address after 8 failed logins across many accounts", async () => {

@@ -19,6 +19,12 @@ export function RequireAuth({ children }: { children: (user: AuthUser) => ReactN
   const router = useRouter();
   const pathname = usePathname();
 
+  // A session revoked elsewhere must leave this page at once, even when the server is slow to
+  // answer: /login is fetched ahead, so the way out needs no round trip.
+  useEffect(() => {
+    router.prefetch("/login");
+  }, [router]);
+
   useEffect(() => {
     if (auth.status !== "signedOut") return;
     const here = `${pathname}${window.location.search}`;

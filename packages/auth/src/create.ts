@@ -153,7 +153,7 @@ export async function createAuth({
     },
     accounts: createAccounts(core, revocation),
     admin: createAdmin(core, revocation),
-    live: new LiveSessions({ db, bus, clock, random }),
+    live: new LiveSessions({ db, bus, clock, random, gate: core.gate, limits: core.limits }),
     keys,
     store: revocationStore,
     rateLimiter: limiter,

@@ -7,6 +7,7 @@ export type { Identity, RequestMeta, SessionView, TokenPair } from "./types";
 export { AuthError, isAuthError, type AuthErrorCode } from "./errors";
 export type { SecurityEvent } from "./events";
 export type { Clock } from "./clock";
+export type { LiveIdentity, SessionWatch, StreamEndReason } from "./live";
 export type { KeySet } from "./keys";
 export { PasswordHasher } from "./password";
 export {

@@ -17,6 +17,8 @@ export interface RateLimits {
   refreshIp: RateLimitRule | null;
   /** Registrations per client address. */
   registerIp: RateLimitRule | null;
+  /** WebSocket upgrades for live subscriptions per client address. */
+  liveIp: RateLimitRule | null;
 }
 
 type Setting = { limit: number; windowSeconds: number } | null;
@@ -32,6 +34,7 @@ export function rateLimitsFromConfig(settings: Record<keyof RateLimits, Setting>
     loginSuccessIp: rule("login-ok:ip", settings.loginSuccessIp),
     refreshIp: rule("refresh:ip", settings.refreshIp),
     registerIp: rule("register:ip", settings.registerIp),
+    liveIp: rule("live:ip", settings.liveIp),
   };
 }
 

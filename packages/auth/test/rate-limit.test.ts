@@ -50,6 +50,7 @@ describe("RATE_LIMIT_* configuration", () => {
       loginSuccessIp: { limit: 300, windowSeconds: 60 },
       refreshIp: { limit: 300, windowSeconds: 60 },
       registerIp: { limit: 30, windowSeconds: 60 },
+      liveIp: { limit: 60, windowSeconds: 60 },
     });
     expect(rateLimitsFromConfig(rateLimit).loginAccount).toEqual({
       name: "login:account",

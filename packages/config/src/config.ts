@@ -49,6 +49,14 @@ export interface Config {
     loginSuccessIp: RateLimitSetting | null;
     refreshIp: RateLimitSetting | null;
     registerIp: RateLimitSetting | null;
+    liveIp: RateLimitSetting | null;
+  };
+  /** Live session events (`session.events`) over SSE or WebSocket. */
+  live: {
+    /** The transport the web app's browsers use. */
+    transport: ParsedEnv["LIVE_TRANSPORT"];
+    maxConnectionsPerSession: number;
+    maxConnectionsPerUser: number;
   };
 }
 
@@ -153,6 +161,12 @@ export function loadConfig(
       loginSuccessIp: e.RATE_LIMIT_LOGIN_SUCCESS_IP,
       refreshIp: e.RATE_LIMIT_REFRESH_IP,
       registerIp: e.RATE_LIMIT_REGISTER_IP,
+      liveIp: e.RATE_LIMIT_LIVE_IP,
+    },
+    live: {
+      transport: e.LIVE_TRANSPORT,
+      maxConnectionsPerSession: e.LIVE_MAX_CONNECTIONS_PER_SESSION,
+      maxConnectionsPerUser: e.LIVE_MAX_CONNECTIONS_PER_USER,
     },
   };
 }

@@ -16,7 +16,7 @@ import type { Duplex } from "node:stream";
 
 import { TRPCError } from "@trpc/server";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
-import { WebSocketServer, type WebSocket } from "ws";
+import { WebSocketServer } from "ws";
 
 import { isAuthError, type LiveIdentity } from "@authkit/auth";
 import type { LiveConnection } from "@authkit/auth/trpc";
@@ -28,6 +28,8 @@ import { createClientAddress } from "./client-ip";
 import { ConnectionCaps } from "./connection-caps";
 import { TRPC_PATH } from "./handler";
 import { errorSummary, logConnection, pathOf, requestIdFrom } from "./log";
+import { startHeartbeat } from "./heartbeat";
+import { headersOf, isHandshake, refuseUpgrade, ticketOf } from "./upgrade-request";
 
 /** Client messages are subscription requests and stops: a few hundred bytes. */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
@@ -106,19 +108,7 @@ export function createLiveSocketServer(
     },
   });
 
-  // Browsers answer protocol pings by themselves (so do `ws` and Python's `websockets`).
-  const alive = new WeakSet<WebSocket>();
-  const heartbeat = setInterval(() => {
-    for (const ws of wss.clients) {
-      if (!alive.has(ws)) {
-        ws.terminate();
-        continue;
-      }
-      alive.delete(ws);
-      ws.ping();
-    }
-  }, heartbeatMs);
-  heartbeat.unref();
+  const heartbeat = startHeartbeat(wss, heartbeatMs);
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const started = process.hrtime.bigint();
@@ -148,18 +138,14 @@ export function createLiveSocketServer(
       const limited = isAuthError(error, "RATE_LIMITED");
       const status = limited ? 429 : 503;
       const retryAfter = isAuthError(error) ? error.retryAfterSeconds : undefined;
-      socket.end(
-        `HTTP/1.1 ${status} ${limited ? "Too Many Requests" : "Service Unavailable"}\r\n` +
-          (retryAfter ? `Retry-After: ${retryAfter}\r\n` : "") +
-          "Connection: close\r\nContent-Length: 0\r\n\r\n",
-      );
+      refuseUpgrade(socket, status, retryAfter);
       log(status, undefined, errorSummary(error));
       return;
     }
 
     // A request ws would refuse (not a WebSocket handshake) must not spend a ticket first.
     if (!isHandshake(req)) {
-      socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      refuseUpgrade(socket, 400);
       log(400);
       return;
     }
@@ -196,8 +182,7 @@ export function createLiveSocketServer(
       }
       const entry: Accepted = { connection: { live, watch }, clientIp, requestId };
       accepted.set(req, entry);
-      alive.add(ws);
-      ws.on("pong", () => alive.add(ws));
+      heartbeat.watch(ws);
       let farewell: NodeJS.Timeout | undefined;
       void watch.ended.then((reason) => {
         // The subscriptions heard it too and are sending their `revoked` event: give them a moment.
@@ -223,7 +208,7 @@ export function createLiveSocketServer(
       return wss.clients.size;
     },
     async close() {
-      clearInterval(heartbeat);
+      heartbeat.stop();
       const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
       for (const ws of wss.clients) {
         ws.close(CLOSE_GOING_AWAY, "server shutting down");
@@ -259,32 +244,4 @@ interface Refusal {
   code: number;
   reason: string;
   error?: ReturnType<typeof errorSummary>;
-}
-
-/** What `ws` checks before it upgrades (method, headers, key, version), checked first. */
-function isHandshake(req: IncomingMessage): boolean {
-  const key = req.headers["sec-websocket-key"];
-  return (
-    req.method === "GET" &&
-    req.headers.upgrade?.toLowerCase() === "websocket" &&
-    typeof key === "string" &&
-    /^[+/0-9A-Za-z]{22}==$/.test(key) &&
-    ["8", "13"].includes(req.headers["sec-websocket-version"] ?? "")
-  );
-}
-
-/** The `ticket` query parameter, or "" (refused like a made-up one). */
-function ticketOf(url: string | undefined): string {
-  const query = url?.indexOf("?") ?? -1;
-  if (!url || query < 0) return "";
-  return new URLSearchParams(url.slice(query + 1)).get("ticket") ?? "";
-}
-
-function headersOf(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
-  }
-  return headers;
 }

@@ -9,9 +9,10 @@ import { PRODUCTION_ENV, PRODUCTION_NODE_ARGS } from "@authkit/build/production"
 import { chromiumPath, E2E_ADMIN, E2E_SECRET } from "./e2e/env";
 
 /**
- * Two servers, each the real production server (`dist/server.js`: tRPC node adapter + Next) over a
- * fresh embedded database: one with the default token lifetime, one whose access tokens live 3 s
- * (and no clock leeway) for the expiry tests.
+ * Three servers, each the real production server (`dist/server.js`: tRPC node adapter + Next)
+ * over a fresh embedded database: one with the default settings, one whose access tokens live
+ * 3 s (and no clock leeway) for the expiry tests, one with live streams over WebSocket
+ * (LIVE_TRANSPORT=ws).
  *
  * The config is evaluated again in every worker process: ports and data directories are chosen
  * once, in the runner, and handed down through the environment.
@@ -20,8 +21,9 @@ process.env.E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 20_000));
 process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "authkit-e2e-"));
 const port = Number(process.env.E2E_PORT);
 const shortPort = port + 1;
+const wsPort = port + 2;
 // The SMTP receiver of recovery.spec.ts listens here; the app server sends every mail to it.
-process.env.E2E_SMTP_PORT ??= String(port + 2);
+process.env.E2E_SMTP_PORT ??= String(port + 3);
 const smtpPort = Number(process.env.E2E_SMTP_PORT);
 const dataDir = process.env.E2E_DATA_DIR;
 
@@ -90,13 +92,18 @@ export default defineConfig({
   projects: [
     {
       name: "app",
-      testIgnore: /(expiry|dev)\.spec\.ts/,
+      testIgnore: /(expiry|dev|live-ws)\.spec\.ts/,
       use: { baseURL: `http://localhost:${port}` },
     },
     {
       name: "short-ttl",
       testMatch: /expiry\.spec\.ts/,
       use: { baseURL: `http://localhost:${shortPort}` },
+    },
+    {
+      name: "ws",
+      testMatch: /live-ws\.spec\.ts/,
+      use: { baseURL: `http://localhost:${wsPort}` },
     },
     // `pnpm dev`, started by the test itself (it needs no production build).
     { name: "dev", testMatch: /dev\.spec\.ts/ },
@@ -109,6 +116,7 @@ export default defineConfig({
           MAIL_FROM: "Authkit <auth@e2e.test>",
         }),
         server("short-ttl", shortPort, { ACCESS_TOKEN_TTL: "3s", CLOCK_TOLERANCE: "0s" }),
+        server("ws", wsPort, { LIVE_TRANSPORT: "ws" }),
       ]
     : [],
 });

@@ -19,6 +19,7 @@ import next from "next";
 
 import { createNodeListener, provideApp } from "@authkit/api";
 import { exitOnStartupError, startApp } from "@authkit/api/startup";
+import { attachLiveSockets } from "@authkit/api/websocket";
 import { openMigrated } from "@authkit/db/embedded";
 
 const dev = process.argv.includes("--dev");
@@ -56,7 +57,11 @@ await provideApp(() => Promise.resolve(app));
 
 const dir = appDir();
 if (!dev) applyBuiltNextConfig(dir);
-const nextApp = next({ dev, dir, port: config.port });
+// Next listens for upgrades on the server its first request arrived on, and ends every one that
+// is not its own (its hot-reload socket), /api/trpc included. Handing it a server of its own
+// that never listens keeps it off ours: that server only hears the upgrades passed on below.
+const nextUpgrades = createServer();
+const nextApp = next({ dev, dir, port: config.port, httpServer: nextUpgrades });
 const handleNext = nextApp.getRequestHandler();
 await nextApp.prepare();
 
@@ -64,6 +69,15 @@ await nextApp.prepare();
 const server = createServer(
   createNodeListener(app, (req, res) => void handleNext(req, res), { serveApi: !dev }),
 );
+// Live subscriptions over WebSocket (ws://host/api/trpc?ticket=…), in both modes: Next's route
+// handlers cannot take an upgrade. Every other upgrade is Next's (in development, its hot
+// reload); Next starts listening with the first page request, and nothing comes before that.
+const sockets = attachLiveSockets(server, app, {
+  fallback: (req, socket, head) => {
+    if (nextUpgrades.listenerCount("upgrade") > 0) nextUpgrades.emit("upgrade", req, socket, head);
+    else socket.destroy();
+  },
+});
 server.listen(config.port, () => {
   logger.info(
     {
@@ -80,6 +94,8 @@ server.listen(config.port, () => {
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     server.close();
-    void Promise.all([nextApp.close(), app.close()]).finally(() => process.exit(0));
+    void Promise.all([sockets.close(), nextApp.close(), app.close()]).finally(() =>
+      process.exit(0),
+    );
   });
 }

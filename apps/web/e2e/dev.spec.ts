@@ -1,7 +1,8 @@
 /**
  * `pnpm dev` as a developer meets it: opened as http://127.0.0.1:PORT (not localhost), the page
- * hydrates, Next's hot-reload socket is let through, signing in works, and the run leaves no
- * tracked file changed.
+ * hydrates, Next's hot-reload socket is let through, signing in works, live session events run
+ * over the server's own WebSocket beside it (LIVE_TRANSPORT=ws), and the run leaves no tracked
+ * file changed.
  */
 /* eslint-disable no-restricted-properties -- the dev server is a child process with its own env */
 import { spawn, execFileSync } from "node:child_process";
@@ -35,6 +36,7 @@ test("pnpm dev works at 127.0.0.1 and rewrites no tracked file", async ({ browse
       LOG_LEVEL: "warn",
       PORT: String(port),
       DATA_DIR: dataDir,
+      LIVE_TRANSPORT: "ws",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -74,6 +76,11 @@ test("pnpm dev works at 127.0.0.1 and rewrites no tracked file", async ({ browse
     // Hydrated and signed in through tRPC: not stuck on "Checking your session…".
     await expect(page.getByTestId("user-email")).toHaveText(email, { timeout: 120_000 });
     await expect.poll(() => sockets.some((url) => url.includes("/_next/"))).toBe(true);
+    // Both kinds of upgrade on one server: Next's hot reload and the live session socket.
+    await expect(page.locator("html")).toHaveAttribute("data-session-transport", "ws", {
+      timeout: 60_000,
+    });
+    expect(sockets.some((url) => new URL(url).pathname === "/api/trpc")).toBe(true);
     expect(output.join("")).not.toContain("Blocked cross-origin request");
     await context.close();
   } finally {

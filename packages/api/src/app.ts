@@ -89,6 +89,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       // gets secure cookies whatever NODE_ENV says, and plain-http local runs still work.
       secureCookies: new URL(config.appUrl).protocol === "https:",
       allowedOrigins: [new URL(config.appUrl).origin],
+      liveTransport: config.live.transport,
     },
     logger,
     mailer,

@@ -13,6 +13,7 @@ import { openMigrated } from "@authkit/db/embedded";
 
 import type { App } from "./app";
 import { createNodeListener } from "./http/node";
+import { attachLiveSockets } from "./http/websocket";
 import { exitOnStartupError, startApp } from "./startup";
 
 export interface ApiServer {
@@ -29,6 +30,8 @@ export async function serveApi(app: App, { host = "127.0.0.1" } = {}): Promise<A
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not_found"}'),
     ),
   );
+  // Live subscriptions over WebSocket on the same path as HTTP: ws://host/api/trpc?ticket=…
+  const sockets = attachLiveSockets(server, app);
   await new Promise<void>((resolve) => server.listen(app.config.port, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -36,6 +39,7 @@ export async function serveApi(app: App, { host = "127.0.0.1" } = {}): Promise<A
     server,
     url: `http://${host}:${port}`,
     close: async () => {
+      await sockets.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close();

@@ -8,6 +8,7 @@ import { initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 
 import { isAuthError, type Auth, type AuthErrorCode, type RequestMeta } from "@authkit/auth";
+import type { LiveConnection } from "@authkit/auth/trpc";
 import * as guards from "@authkit/auth/trpc";
 
 // 1. CONTEXT ---------------------------------------------------------------------------------
@@ -17,6 +18,8 @@ export interface ApiSettings {
   secureCookies: boolean;
   /** Origins besides the request's own host allowed to make cookie-authenticated calls. */
   allowedOrigins: readonly string[];
+  /** LIVE_TRANSPORT: how the web app's browsers open live streams ("sse" or "ws"). */
+  liveTransport: "sse" | "ws";
 }
 
 export interface CreateContextOptions {
@@ -28,6 +31,8 @@ export interface CreateContextOptions {
   clientIp?: string | null;
   /** The access log's id for this request, carried into security events. */
   requestId?: string;
+  /** A WebSocket's session, redeemed from its ticket at the upgrade (http/websocket.ts). */
+  connection?: LiveConnection;
 }
 
 /** The inner context: everything a procedure needs, testable with `createCaller` and no server. */
@@ -38,13 +43,14 @@ export function createInnerContext({
   resHeaders = new Headers(),
   clientIp = null,
   requestId,
+  connection,
 }: CreateContextOptions) {
   const meta: RequestMeta = {
     userAgent: headers.get("user-agent"),
     clientIp,
     ...(requestId ? { requestId } : {}),
   };
-  return { auth, settings, headers, resHeaders, meta };
+  return { auth, settings, headers, resHeaders, meta, ...(connection ? { connection } : {}) };
 }
 
 export type Context = ReturnType<typeof createInnerContext>;

@@ -21,6 +21,7 @@ import {
   type CreateAppOptions,
 } from "../src";
 import { writeResponse } from "../src/http/node";
+import { attachLiveSockets, type LiveSocketServer } from "../src/http/websocket";
 
 export const TEST_SECRET = "9c1e4b7a2f5d8e0c3b6a9f2e5d8c1b4a7f0e3d6c9b2a5f8e1d4c7b0a3f6e9d2c";
 export type StoreKind = "database" | "upstash";
@@ -41,6 +42,8 @@ export interface TestServer {
   db: TestDatabase;
   clock: TestClock;
   upstash: UpstashRest | undefined;
+  /** WebSockets on /api/trpc (the node mount only). */
+  sockets: LiveSocketServer | undefined;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,8 @@ export interface StartOptions {
   redisUrl?: string;
   /** Serve this Upstash endpoint (e.g. a previous server's); close() keeps it. */
   upstash?: UpstashRest;
+  /** The WebSocket heartbeat period (default 30 s). */
+  heartbeatMs?: number;
 }
 
 /**
@@ -70,6 +75,7 @@ export const TEST_RATE_LIMITS = {
   RATE_LIMIT_LOGIN_IP: "100000/1m",
   RATE_LIMIT_REFRESH_IP: "100000/1m",
   RATE_LIMIT_REGISTER_IP: "100000/1m",
+  RATE_LIMIT_LIVE_IP: "100000/1m",
 } as const;
 
 /** A real HTTP server on a random loopback port, over a fresh database and a real store. */
@@ -83,6 +89,7 @@ export async function startTestServer({
   passwords,
   redisUrl,
   upstash: sharedUpstash,
+  heartbeatMs,
 }: StartOptions): Promise<TestServer> {
   const db = shared ?? (await createTestDatabase(database));
   const upstash =
@@ -105,6 +112,7 @@ export async function startTestServer({
   );
   const app = await createApp(config, { db, clock, logDestination, passwords });
   const server = createServer(mount === "node" ? nodeListener(app) : fetchListener(app));
+  const sockets = mount === "node" ? attachLiveSockets(server, app, { heartbeatMs }) : undefined;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -113,7 +121,9 @@ export async function startTestServer({
     db,
     clock,
     upstash,
+    sockets,
     close: async () => {
+      await sockets?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close();

@@ -41,6 +41,10 @@ describe.each(await databaseKinds())("live sessions on %s", (database) => {
     };
     for (const ticket of ["made-up", "x".repeat(43)])
       expect(await refused(ticket)).toEqual({ status: 401, events: [] });
+    // No ticket at all (only a WebSocket carries its ticket outside the input): the same 401.
+    const bare = await openSse(subscriptionUrl(base, "session.events", {}));
+    await bare.closed;
+    expect({ status: bare.status, events: bare.events }).toEqual({ status: 401, events: [] });
     const expiring = await ticketFor(base, user.accessToken);
     server.clock.advance(31);
     try {

@@ -29,6 +29,7 @@ export function serverEnv(env: Record<string, string>): Record<string, string | 
     RATE_LIMIT_LOGIN_IP: "100000/1m",
     RATE_LIMIT_REFRESH_IP: "100000/1m",
     RATE_LIMIT_REGISTER_IP: "100000/1m",
+    RATE_LIMIT_LIVE_IP: "100000/1m",
     ...env,
   };
 }

@@ -182,7 +182,7 @@ export async function createAuth({
     recovery: createRecovery(core, revocation, accountTokens),
     verification,
     admin: createAdmin(core, revocation),
-    live: new LiveSessions({ db, bus, clock, random }),
+    live: new LiveSessions({ db, bus, clock, random, gate: core.gate, limits: core.limits }),
     keys,
     store: revocationStore,
     rateLimiter: limiter,

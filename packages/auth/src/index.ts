@@ -10,6 +10,7 @@ export type { AccountMail, AccountMailer } from "./mail";
 export type { Profile } from "./accounts";
 export type { AdminUserView, UserPage } from "./admin";
 export type { Clock } from "./clock";
+export type { LiveIdentity, SessionWatch, StreamEndReason } from "./live";
 export type { KeySet } from "./keys";
 export { PasswordHasher } from "./password";
 export {

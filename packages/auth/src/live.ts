@@ -3,6 +3,7 @@ import { Prisma, type Database } from "@authkit/db";
 import type { Clock } from "./clock";
 import { orUnavailable, unauthenticated } from "./errors";
 import { sha256, type Random } from "./random";
+import { addressHit, type RateGate, type RateLimits } from "./rate-gate";
 import type { RevocationBus } from "./revocation/bus";
 import type { Identity, RevocationReason } from "./types";
 
@@ -37,6 +38,8 @@ export interface LiveSessionsDeps {
   bus: RevocationBus;
   clock: Clock;
   random: Random;
+  gate: RateGate;
+  limits: Pick<RateLimits, "liveIp">;
 }
 
 /** A ticket's row with the verdict on its session, user, token version and access token. */
@@ -74,6 +77,14 @@ export class LiveSessions {
       }),
     );
     return { ticket, expiresIn: TICKET_TTL_SECONDS };
+  }
+
+  /**
+   * Counts one live connection attempt (a WebSocket upgrade) from this address: RATE_LIMITED
+   * past `RATE_LIMIT_LIVE_IP`, UNAVAILABLE when the limiter cannot answer (fail closed).
+   */
+  async admitConnection(clientIp: string | null): Promise<void> {
+    await this.deps.gate.take([addressHit(this.deps.limits.liveIp, clientIp)]);
   }
 
   /** Whether `redeemTicket` would accept this ticket now; consumes nothing. */

@@ -22,6 +22,8 @@ export interface RateLimits {
   passwordResetIp: RateLimitRule | null;
   /** Verification mails asked for again, per account. */
   verificationResend: RateLimitRule | null;
+  /** WebSocket upgrades for live subscriptions per client address. */
+  liveIp: RateLimitRule | null;
 }
 
 type Setting = { limit: number; windowSeconds: number } | null;
@@ -40,6 +42,7 @@ export function rateLimitsFromConfig(settings: Record<keyof RateLimits, Setting>
     passwordResetEmail: rule("reset:email", settings.passwordResetEmail),
     passwordResetIp: rule("reset:ip", settings.passwordResetIp),
     verificationResend: rule("verify-resend:account", settings.verificationResend),
+    liveIp: rule("live:ip", settings.liveIp),
   };
 }
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Auth } from "./create";
 import { AuthError, isAuthError, type AuthErrorCode } from "./errors";
 import { bearerToken } from "./http";
-import type { SessionWatch } from "./live";
+import type { LiveIdentity, SessionWatch } from "./live";
 
 /** What the auth procedures need from any app's context; apps extend it. */
 export interface AuthContext {
@@ -13,6 +13,17 @@ export interface AuthContext {
   headers: Headers;
   /** Response headers the procedure may set (the refresh cookie). */
   resHeaders: Headers;
+  /**
+   * Set on a WebSocket connection: the session its ticket was redeemed for at the upgrade, and
+   * the watch that closes the socket when that session dies. Absent over HTTP.
+   */
+  connection?: LiveConnection;
+}
+
+/** A WebSocket connection's identity: the ticket was redeemed once, before any message ran. */
+export interface LiveConnection {
+  live: LiveIdentity;
+  watch: SessionWatch;
 }
 
 const TRPC_CODE: Record<AuthErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -39,8 +50,14 @@ export function toTRPCError(error: AuthError): TRPCError {
 
 const t = initTRPC.context<AuthContext>().create();
 
-/** Every auth procedure maps AuthError, wherever it was thrown below, through `toTRPCError`. */
-export const publicProcedure = t.procedure.use(async ({ next }) => {
+/**
+ * Every auth procedure maps AuthError, wherever it was thrown below, through `toTRPCError`.
+ * A WebSocket carries subscriptions only: queries and mutations (logins, refreshes, anything
+ * that sets a cookie or reads a bearer header) keep the one HTTP path and its checks.
+ */
+export const publicProcedure = t.procedure.use(async ({ ctx, type, next }) => {
+  if (ctx.connection && type !== "subscription")
+    throw new TRPCError({ code: "METHOD_NOT_SUPPORTED", message: "Subscriptions only" });
   const result = await next();
   if (!result.ok && isAuthError(result.error.cause)) throw toTRPCError(result.error.cause);
   return result;
@@ -58,16 +75,18 @@ export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
 });
 
 /**
- * The guard for subscriptions: `ticketProcedure.input(...).subscription(...)`. It redeems the
- * single-use ticket from the input (from `auth.ticket`; never the access token, which would
- * land in URLs and logs), then keeps watching the session: the moment the session, the user or
- * the token version is revoked, or the session's refresh lifetime ends, the stream ends with
- * UNAUTHORIZED. `ctx.watch.signal` aborts at that moment, with the reason.
+ * The guard for subscriptions: `ticketProcedure.input(...).subscription(...)`. Over HTTP (SSE)
+ * it redeems the single-use ticket from the input (from `auth.ticket`; never the access token,
+ * which would land in URLs and logs). Over a WebSocket the ticket was redeemed at the upgrade
+ * and the input carries none: the subscription runs as the connection's session. Either way it
+ * then keeps watching the session: the moment the session, the user or the token version is
+ * revoked, or the session's refresh lifetime ends, the stream ends with UNAUTHORIZED.
+ * `ctx.watch.signal` aborts at that moment, with the reason.
  */
 export const ticketProcedure = publicProcedure
-  .input(z.object({ ticket: z.string().min(1).max(128) }))
+  .input(z.object({ ticket: z.string().min(1).max(128).optional() }))
   .use(async ({ ctx, input, next }) => {
-    const live = await ctx.auth.live.redeemTicket(input.ticket);
+    const live = await liveIdentityOf(ctx, input.ticket);
     const watch = ctx.auth.live.watch(live);
     const result = await next({ ctx: { user: live.user, session: live.session, watch } });
     if (!result.ok || !isAsyncIterable(result.data)) {
@@ -76,6 +95,21 @@ export const ticketProcedure = publicProcedure
     }
     return { ...result, data: guardStream(result.data, watch) };
   });
+
+async function liveIdentityOf(ctx: AuthContext, ticket: string | undefined): Promise<LiveIdentity> {
+  const { connection } = ctx;
+  if (!connection) {
+    if (ticket === undefined) throw new AuthError("UNAUTHENTICATED", { reason: "TICKET_INVALID" });
+    return ctx.auth.live.redeemTicket(ticket);
+  }
+  // One connection, one session: a second ticket must not switch it to another one.
+  if (ticket !== undefined)
+    throw new TRPCError({ code: "BAD_REQUEST", message: "The connection's ticket is used" });
+  // Revoked between the upgrade and this call: the socket is closing, nothing more runs on it.
+  if (connection.watch.signal.aborted)
+    throw new AuthError("UNAUTHENTICATED", { reason: "SESSION_ENDED" });
+  return connection.live;
+}
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;

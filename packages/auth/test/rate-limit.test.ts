@@ -53,6 +53,7 @@ describe("RATE_LIMIT_* configuration", () => {
       passwordResetEmail: { limit: 3, windowSeconds: 900 },
       passwordResetIp: { limit: 20, windowSeconds: 900 },
       verificationResend: { limit: 3, windowSeconds: 900 },
+      liveIp: { limit: 60, windowSeconds: 60 },
     });
     expect(rateLimitsFromConfig(rateLimit).loginAccount).toEqual({
       name: "login:account",

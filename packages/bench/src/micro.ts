@@ -165,7 +165,7 @@ await migrate(pglite);
       ),
     );
   }
-  const settings = { secureCookies: true, allowedOrigins: [] };
+  const settings = { secureCookies: true, allowedOrigins: [], liveTransport: "sse" as const };
   results.push(
     await measure("user.me via createCaller (tRPC + middleware + resolver), PGlite", () =>
       createCaller(createInnerContext({ auth, settings, headers })).user.me(),

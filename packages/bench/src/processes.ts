@@ -61,6 +61,9 @@ export class Processes {
       // the custom server and `next start` on the same data directory.
       AUTH_ISSUER: "http://authkit-bench.localhost",
       ...RATE_LIMIT_ENV,
+      // The rotation scenario logs in afresh for every run: with the default cap of 50 sessions
+      // per user, the sessions the later scenarios use would be evicted (a 401 TOKEN_REVOKED).
+      MAX_SESSIONS_PER_USER: "10000",
       ...extra,
     };
   }

@@ -10,7 +10,8 @@
  */
 export { createAuthClient, type AuthClient } from "./auth-client";
 export { authLinks } from "./link";
-export { createSessionEvents } from "./session-events";
+export { createSessionEvents, type LiveTransport, type SessionEvents } from "./session-events";
+export { LiveSocketClosed, subscribeOverSocket, socketUrl } from "./socket";
 export { createTicketedSubscription } from "./subscription";
 export { errorCode } from "./errors";
 export type { AuthProfile, AuthState, AuthUser, SessionEndCause } from "./types";

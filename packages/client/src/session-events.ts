@@ -15,12 +15,24 @@
  *   role) and a new stream, or a refused refresh, which signs every tab out.
  * - Anything else (network, server restart, a refused ticket): a new ticket after a backoff. A
  *   401 on `auth.ticket` goes through the link's refresh; a refused refresh signs out and stops.
+ *
+ * Transport: server-sent events through the tRPC client's subscription link, or a WebSocket
+ * (`transport: "ws"`, see ./socket): by default whichever the server's ticket answer names
+ * (its LIVE_TRANSPORT), else SSE. Over a WebSocket a socket closed with 1008 and a cause as its
+ * reason counts as that cause's `revoked` event, should the event itself not have arrived.
  */
 import type { Unsubscribable } from "@trpc/server/observable";
 
 import type { AuthClient } from "./auth-client";
+import { isSessionEndCause } from "./channel";
 import { isUnauthorized } from "./errors";
 import { browserLocks, type LockManagerLike } from "./lock";
+import {
+  LiveSocketClosed,
+  POLICY_VIOLATION,
+  subscribeOverSocket,
+  type WebSocketConstructor,
+} from "./socket";
 import {
   createTicketedSubscription,
   type SubscriptionHandlers,
@@ -30,16 +42,25 @@ import type { SessionEndCause, SessionEvent } from "./types";
 
 /** The slice of a `TRPCClient<AppRouter>` used here. */
 export interface SessionEventsClient {
-  auth: { ticket: { mutate(): Promise<{ ticket: string; expiresIn: number }> } };
+  auth: { ticket: { mutate(): Promise<TicketAnswer> } };
   session: {
     events: {
       subscribe(
-        input: { ticket: string },
+        input: { ticket?: string },
         handlers: SubscriptionHandlers<SessionEvent>,
       ): Unsubscribable;
     };
   };
 }
+
+/** What `auth.ticket` answers; `transport` is the server's LIVE_TRANSPORT. */
+export interface TicketAnswer {
+  ticket: string;
+  expiresIn: number;
+  transport?: LiveTransport;
+}
+
+export type LiveTransport = "sse" | "ws";
 
 export type SessionEventsStatus =
   /** Signed out (or stopped): no stream. */
@@ -63,6 +84,10 @@ export interface SessionEventsOptions extends Pick<
   /** Name of the lock (suffixed `:events`); the token manager's name by default. */
   name?: string;
   onStatus?: (status: SessionEventsStatus) => void;
+  /** Default: the one the ticket answer names (the server's LIVE_TRANSPORT), else "sse". */
+  transport?: LiveTransport;
+  /** For the WebSocket transport: the API's tRPC URL (default "/api/trpc") and the constructor. */
+  socket?: { url?: string; WebSocket?: WebSocketConstructor };
   /**
    * A `logout` revocation is almost always this browser's own "Log out", which signs every tab
    * out by itself a moment later ("you're signed out", not "signed out elsewhere"). It gets this
@@ -73,6 +98,8 @@ export interface SessionEventsOptions extends Pick<
 
 export interface SessionEvents {
   readonly status: SessionEventsStatus;
+  /** The transport of the current (or last) connection; null before the first. */
+  readonly transport: LiveTransport | null;
   stop(): void;
 }
 
@@ -115,6 +142,7 @@ export function createSessionEvents(options: SessionEventsOptions): SessionEvent
   let revoked: SessionEndCause | null = null;
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  let transport: LiveTransport | null = null;
 
   const setStatus = (next: SessionEventsStatus) => {
     if (status === next) return;
@@ -142,10 +170,18 @@ export function createSessionEvents(options: SessionEventsOptions): SessionEvent
     now: options.now,
     getTicket: async () => {
       revoked = null;
-      const { ticket } = await client.auth.ticket.mutate();
-      return ticket;
+      const answer = await client.auth.ticket.mutate();
+      transport = options.transport ?? answer.transport ?? "sse";
+      return answer.ticket;
     },
-    subscribe: (ticket, handlers) => client.session.events.subscribe({ ticket }, handlers),
+    subscribe: (ticket, handlers) =>
+      transport === "ws"
+        ? subscribeOverSocket(ticket, handlers, {
+            url: options.socket?.url ?? "/api/trpc",
+            path: "session.events",
+            WebSocket: options.socket?.WebSocket,
+          })
+        : client.session.events.subscribe({ ticket }, handlers),
     onData: (event) => {
       if (event.type === "connected") setStatus("live");
       if (event.type !== "revoked" || revoked) return;
@@ -154,6 +190,13 @@ export function createSessionEvents(options: SessionEventsOptions): SessionEvent
     },
     onEnd: async ({ phase, error }) => {
       if (!signedIn()) return "stop";
+      if (!revoked) {
+        const closedFor = socketCause(error);
+        if (closedFor) {
+          revoked = closedFor;
+          if (revocationAction(closedFor) === "signOut") signOut(closedFor);
+        }
+      }
       const cause = revoked;
       if (cause && revocationAction(cause) === "signOut") return "stop";
       if (!cause && !(phase === "stream" && isUnauthorized(error))) return "retry";
@@ -223,10 +266,20 @@ export function createSessionEvents(options: SessionEventsOptions): SessionEvent
     get status() {
       return status;
     },
+    get transport() {
+      return transport;
+    },
     stop() {
       stopped = true;
       unsubscribe();
       halt();
     },
   };
+}
+
+/** The cause a socket closed with 1008 names (`logout`, `session_expired`…); null otherwise. */
+function socketCause(error: unknown): SessionEndCause | null {
+  if (!(error instanceof LiveSocketClosed) || error.code !== POLICY_VIOLATION) return null;
+  // `unauthorized` (a refused ticket) names no cause: it is retried with a new ticket.
+  return isSessionEndCause(error.reason) ? error.reason : null;
 }

@@ -43,6 +43,8 @@ function fakeApi(server: FakeServer) {
     streams: [] as FakeStream[],
     /** Tokens `token-N` with N at or below this are refused. */
     refusedUpTo: 0,
+    /** What `auth.ticket` names as the server's LIVE_TRANSPORT, if anything. */
+    transport: undefined as "sse" | "ws" | undefined,
     raiseVersion() {
       api.refusedUpTo = server.rotations;
     },
@@ -83,7 +85,14 @@ function fakeApi(server: FakeServer) {
         const valid = server.alive && Number(token) > api.refusedUpTo;
         if (op.path === "auth.ticket" && valid) {
           observer.next({
-            result: { type: "data", data: { ticket: `ticket-${++api.tickets}`, expiresIn: 30 } },
+            result: {
+              type: "data",
+              data: {
+                ticket: `ticket-${++api.tickets}`,
+                expiresIn: 30,
+                ...(api.transport ? { transport: api.transport } : {}),
+              },
+            },
           });
           observer.complete();
         } else {
@@ -182,6 +191,35 @@ describe("createSessionEvents", () => {
     expect(b.api.open).toEqual([]);
     await b.time.advance(100);
     expect(b.api.tickets).toBe(1);
+  });
+
+  it("follows the transport the ticket answer names unless told one; SSE when it names none", async () => {
+    const b = browser();
+    const socketsOpened: string[] = [];
+    class NoSocket {
+      constructor(url: string) {
+        socketsOpened.push(url);
+        throw new Error("no sockets in this test");
+      }
+    }
+    const quiet = { socket: { url: "http://app.test/api/trpc", WebSocket: NoSocket as never } };
+    // No word from the server: server-sent events (the link's subscription).
+    const plain = await b.open(quiet);
+    await b.live(plain.events);
+    expect(plain.events.transport).toBe("sse");
+    plain.events.stop();
+    // The server says ws, the app says sse: the app wins.
+    b.api.transport = "ws";
+    const told = await b.open({ ...quiet, transport: "sse", locks: null });
+    await b.live(told.events);
+    expect(told.events.transport).toBe("sse");
+    expect(socketsOpened).toEqual([]);
+    told.events.stop();
+    // The server says ws and the app leaves it to the server: a socket with the ticket.
+    const follows = await b.open({ ...quiet, locks: null });
+    await b.time.until(() => expect(socketsOpened).toHaveLength(1));
+    expect(follows.events.transport).toBe("ws");
+    expect(socketsOpened[0]).toMatch(/^ws:\/\/app\.test\/api\/trpc\?ticket=ticket-\d+$/);
   });
 
   it.each([

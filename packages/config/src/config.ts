@@ -52,6 +52,14 @@ export interface Config {
     passwordResetEmail: RateLimitSetting | null;
     passwordResetIp: RateLimitSetting | null;
     verificationResend: RateLimitSetting | null;
+    liveIp: RateLimitSetting | null;
+  };
+  /** Live session events (`session.events`) over SSE or WebSocket. */
+  live: {
+    /** The transport the web app's browsers use. */
+    transport: ParsedEnv["LIVE_TRANSPORT"];
+    maxConnectionsPerSession: number;
+    maxConnectionsPerUser: number;
   };
   mail: {
     /** Unset: mails are printed to the log in development and not sent in production. */
@@ -172,6 +180,12 @@ export function loadConfig(
       passwordResetEmail: e.RATE_LIMIT_PASSWORD_RESET_EMAIL,
       passwordResetIp: e.RATE_LIMIT_PASSWORD_RESET_IP,
       verificationResend: e.RATE_LIMIT_VERIFICATION_RESEND,
+      liveIp: e.RATE_LIMIT_LIVE_IP,
+    },
+    live: {
+      transport: e.LIVE_TRANSPORT,
+      maxConnectionsPerSession: e.LIVE_MAX_CONNECTIONS_PER_SESSION,
+      maxConnectionsPerUser: e.LIVE_MAX_CONNECTIONS_PER_USER,
     },
     mail: {
       smtpUrl: e.SMTP_URL,

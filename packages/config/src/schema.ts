@@ -174,6 +174,8 @@ export const envSchema = z.object({
   RATE_LIMIT_LOGIN_DEVICE: rateLimit("10/1m"),
   RATE_LIMIT_LOGIN_SUCCESS_ACCOUNT: rateLimit("20/1m"),
   RATE_LIMIT_LOGIN_SUCCESS_IP: rateLimit("300/1m"),
+  // WebSocket upgrades on /api/trpc per client address (each also redeems a ticket).
+  RATE_LIMIT_LIVE_IP: rateLimit("60/1m"),
   /** Sessions a user may hold; the least recently used is revoked past it. */
   MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(50),
   /** A rotated refresh token presented again within this time is a race, not theft; 0s turns it off. */
@@ -195,6 +197,11 @@ export const envSchema = z.object({
   RATE_LIMIT_PASSWORD_RESET_EMAIL: rateLimit("3/15m"),
   RATE_LIMIT_PASSWORD_RESET_IP: rateLimit("20/15m"),
   RATE_LIMIT_VERIFICATION_RESEND: rateLimit("3/15m"),
+  /** How the web app's browsers receive live session events: server-sent events or a WebSocket. */
+  LIVE_TRANSPORT: z.enum(["sse", "ws"]).default("sse"),
+  /** Open WebSockets one session / one user may hold on one instance; more are closed with 1013. */
+  LIVE_MAX_CONNECTIONS_PER_SESSION: z.coerce.number().int().min(1).max(1000).default(4),
+  LIVE_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
 });
 
 /** Every `RATE_LIMIT_*` variable, e.g. for a benchmark that must never be throttled. */

@@ -232,6 +232,7 @@ describe("LOG_FORMAT and RATE_LIMIT_VARIABLES", () => {
 
   it("lists every rate-limit variable, and each of them is read", () => {
     expect([...RATE_LIMIT_VARIABLES].sort()).toEqual([
+      "RATE_LIMIT_LIVE_IP",
       "RATE_LIMIT_LOGIN_ACCOUNT",
       "RATE_LIMIT_LOGIN_DEVICE",
       "RATE_LIMIT_LOGIN_IP",
@@ -296,5 +297,41 @@ describe("mail and account links", () => {
       "REQUIRE_EMAIL_VERIFICATION",
     ])
       expect(problems).toMatch(new RegExp(`^${name}: `, "m"));
+  });
+});
+
+describe("LIVE_TRANSPORT and the WebSocket limits", () => {
+  it("default to server-sent events, 4 sockets a session, 20 a user and 60 upgrades a minute", () => {
+    const config = loadConfig({ AUTH_SECRET: SECRET });
+    expect(config.live).toEqual({
+      transport: "sse",
+      maxConnectionsPerSession: 4,
+      maxConnectionsPerUser: 20,
+    });
+    expect(config.rateLimit.liveIp).toEqual({ limit: 60, windowSeconds: 60 });
+  });
+  it("take ws, other caps and off; refuse nonsense", () => {
+    const config = loadConfig({
+      AUTH_SECRET: SECRET,
+      LIVE_TRANSPORT: "ws",
+      LIVE_MAX_CONNECTIONS_PER_SESSION: "1",
+      LIVE_MAX_CONNECTIONS_PER_USER: "2",
+      RATE_LIMIT_LIVE_IP: "off",
+    });
+    expect(config.live).toEqual({
+      transport: "ws",
+      maxConnectionsPerSession: 1,
+      maxConnectionsPerUser: 2,
+    });
+    expect(config.rateLimit.liveIp).toBeNull();
+    expect(problemsOf({ AUTH_SECRET: SECRET, LIVE_TRANSPORT: "polling" }).join()).toMatch(
+      /^LIVE_TRANSPORT: /,
+    );
+    expect(
+      problemsOf({ AUTH_SECRET: SECRET, LIVE_MAX_CONNECTIONS_PER_SESSION: "0" }).join(),
+    ).toMatch(/^LIVE_MAX_CONNECTIONS_PER_SESSION: /);
+    expect(problemsOf({ AUTH_SECRET: SECRET, LIVE_MAX_CONNECTIONS_PER_USER: "x" }).join()).toMatch(
+      /^LIVE_MAX_CONNECTIONS_PER_USER: /,
+    );
   });
 });

@@ -5,7 +5,7 @@ import type { TRPCClient } from "@trpc/client";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 
 import type { AppRouter } from "@authkit/api";
-import { authLinks, createSessionEvents } from "@authkit/client";
+import { authLinks, createSessionEvents, type SessionEvents } from "@authkit/client";
 
 import { getAuthClient, lazyTokens, useAuth } from "~/lib/auth";
 import { shouldRetry } from "~/lib/errors";
@@ -64,18 +64,26 @@ function SessionKeeper({
 
   useEffect(() => {
     const root = document.documentElement;
-    const events = createSessionEvents({
+    // Read by onStatus, which may run before createSessionEvents has returned.
+    const current: { events?: SessionEvents } = {};
+    // Server-sent events or a WebSocket: whichever the server's ticket answer names (its
+    // LIVE_TRANSPORT setting), so switching needs a restart, not a rebuild.
+    current.events = createSessionEvents({
       tokens: getAuthClient(),
       client: trpcClient,
       // Whether this tab holds a live stream (`live`), waits for one, or another tab holds it
-      // (`standby`): for devtools and the end-to-end tests.
+      // (`standby`), and over which transport: for devtools and the end-to-end tests.
       onStatus: (status) => {
         root.dataset.sessionEvents = status;
+        const transport = current.events?.transport;
+        if (status === "live" && transport) root.dataset.sessionTransport = transport;
       },
     });
+    const { events } = current;
     return () => {
       events.stop();
       delete root.dataset.sessionEvents;
+      delete root.dataset.sessionTransport;
     };
   }, [trpcClient]);
 

@@ -206,3 +206,21 @@ export async function logFetchRequest(
     });
   }
 }
+
+/** What the access log says about one WebSocket connection, from upgrade to close. */
+export interface ConnectionLogLine {
+  reqId: string;
+  path: string;
+  /** 101 for an accepted upgrade, else the HTTP status it was refused with (429, 503). */
+  status: number;
+  /** The close code (1000 normal, 1008 refused or revoked, 1013 over a cap…); absent if refused. */
+  close?: number;
+  ms: number;
+  error?: ReturnType<typeof errorSummary>;
+}
+
+/** One line per WebSocket, written when it closes: fixed, safe fields only, like `request`. */
+export function logConnection(logger: Logger, line: ConnectionLogLine): void {
+  const access = accessLoggers.get(logger) ?? logger;
+  access.info({ ...line, method: "GET", transport: "websocket" }, "websocket");
+}

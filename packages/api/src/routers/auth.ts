@@ -81,8 +81,14 @@ export const authRouter = createTRPCRouter({
     return { ok: true as const };
   }),
 
-  /** A single-use, 30-second ticket that opens `session.events` (or any ticketProcedure). */
-  ticket: protectedProcedure.mutation(({ ctx }) => ctx.auth.live.issueTicket(ctx)),
+  /**
+   * A single-use, 30-second ticket that opens `session.events` (or any ticketProcedure), over
+   * SSE or a WebSocket; `transport` is the one this server's web app uses (LIVE_TRANSPORT).
+   */
+  ticket: protectedProcedure.mutation(async ({ ctx }) => ({
+    ...(await ctx.auth.live.issueTicket(ctx)),
+    transport: ctx.settings.liveTransport,
+  })),
 
   changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
     await ctx.auth.accounts.changePassword(ctx, input, ctx.meta);

@@ -1,0 +1,402 @@
+/**
+ * Live subscriptions over WebSocket (issue 15): ws://host/api/trpc?ticket=…, over real sockets
+ * with the `ws` client. The ticket is the one SSE uses; refusals close with 1008 before any
+ * message runs; a revocation anywhere closes an open socket with 1008 within 2 s.
+ */
+import { request } from "node:http";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { createTestDatabase, postgresAvailable, type TestDatabase } from "@authkit/db/testing";
+import { startUpstashRest, type UpstashRest } from "@authkit/upstash-rest";
+
+import {
+  call,
+  LogCapture,
+  login,
+  quickDatabase,
+  registerAndLogin,
+  startTestServer,
+  type StoreKind,
+  type TestServer,
+} from "./harness";
+import { startServerProcess, type ServerProcess } from "./server-process";
+import {
+  closedWithin,
+  dataOf,
+  isConnected,
+  isError,
+  isRevoked,
+  openSocket,
+  socketUrl,
+  type LiveSocket,
+} from "./socket";
+import { ticketFor } from "./sse";
+
+const database = await quickDatabase();
+
+/** Opens a socket with a fresh ticket and subscribes to `session.events` on it. */
+async function liveSocket(base: string, accessToken: string): Promise<LiveSocket> {
+  const socket = openSocket(socketUrl(base, await ticketFor(base, accessToken)));
+  expect(await socket.opened).toEqual({ status: 101 });
+  socket.subscribe(1, "session.events");
+  await socket.waitFor(isConnected);
+  return socket;
+}
+
+/** A socket that gets no working connection: closed with 1008, nothing it sent was answered. */
+async function expectRefused(url: string) {
+  const socket = openSocket(url);
+  expect(await socket.opened).toEqual({ status: 101 });
+  // Sent at once: a refused socket must not run it.
+  socket.subscribe(1, "session.events");
+  expect(await closedWithin(socket, 2000)).toEqual({ code: 1008, reason: "unauthorized" });
+  expect(socket.messages).toEqual([]);
+}
+
+describe.each(["database", "upstash"] as StoreKind[])("WebSocket transport, %s store", (store) => {
+  let server: TestServer;
+  let base: string;
+  const logs = new LogCapture();
+  beforeAll(async () => {
+    server = await startTestServer({
+      database,
+      store,
+      env: { LOG_LEVEL: "info" },
+      logDestination: logs,
+    });
+    base = server.url;
+  });
+  afterAll(() => server.close());
+
+  it("runs session.events as the ticket's session, once per ticket", async () => {
+    const user = await registerAndLogin(base);
+    const ticket = await ticketFor(base, user.accessToken);
+    const socket = openSocket(socketUrl(base, ticket));
+    expect(await socket.opened).toEqual({ status: 101 });
+    socket.subscribe(1, "session.events");
+    expect(dataOf(await socket.waitFor(isConnected))).toEqual({ type: "connected" });
+    // The same ticket again: replay refused.
+    await expectRefused(socketUrl(base, ticket));
+    socket.close();
+    expect((await socket.closed).code).toBe(1000);
+  });
+
+  it("refuses a missing, made-up, expired or revoked ticket, and an access token in its place", async () => {
+    const user = await registerAndLogin(base);
+    await expectRefused(socketUrl(base));
+    await expectRefused(socketUrl(base, ""));
+    await expectRefused(socketUrl(base, "made-up"));
+    await expectRefused(socketUrl(base, "x".repeat(43)));
+    await expectRefused(socketUrl(base, user.accessToken));
+    const expiring = await ticketFor(base, user.accessToken);
+    server.clock.advance(31);
+    try {
+      await expectRefused(socketUrl(base, expiring));
+    } finally {
+      server.clock.advance(-31);
+    }
+    const orphan = await ticketFor(base, user.accessToken);
+    await call(base, "mutation", "auth.logout", { token: user.accessToken });
+    await expectRefused(socketUrl(base, orphan));
+  });
+
+  it("answers 400 to an upgrade that is no WebSocket handshake, without spending its ticket", async () => {
+    const user = await registerAndLogin(base);
+    const ticket = await ticketFor(base, user.accessToken);
+    const status = await new Promise<number>((resolve, reject) => {
+      const sent = request(socketUrl(base, ticket).replace(/^ws/, "http"), {
+        headers: { connection: "Upgrade", upgrade: "websocket" }, // no key, no version
+      });
+      sent.on("response", (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      sent.on("upgrade", () => reject(new Error("upgraded without a handshake")));
+      sent.on("error", reject);
+      sent.end();
+    });
+    expect(status).toBe(400);
+    const socket = openSocket(socketUrl(base, ticket));
+    expect(await socket.opened).toEqual({ status: 101 });
+    socket.subscribe(1, "session.events");
+    await socket.waitFor(isConnected);
+    socket.close();
+    await socket.closed;
+  });
+
+  it("carries subscriptions only, and only as the connection's session", async () => {
+    const user = await registerAndLogin(base);
+    const socket = await liveSocket(base, user.accessToken);
+    // A query over the socket is not served, even with a bearer token in its input's place.
+    socket.send({ id: 2, jsonrpc: "2.0", method: "query", params: { path: "user.me" } });
+    expect((await socket.waitFor((m) => m.id === 2)).error?.data.code).toBe("METHOD_NOT_SUPPORTED");
+    socket.send({
+      id: 3,
+      jsonrpc: "2.0",
+      method: "mutation",
+      params: { path: "auth.ticket", input: null },
+    });
+    expect((await socket.waitFor((m) => m.id === 3)).error?.data.code).toBe("METHOD_NOT_SUPPORTED");
+    // Another session's ticket cannot switch the connection to it.
+    const other = await login(base, user.email, user.password);
+    socket.subscribe(4, "session.events", { ticket: await ticketFor(base, other.accessToken) });
+    expect((await socket.waitFor((m) => m.id === 4 && isError(m))).error?.data.code).toBe(
+      "BAD_REQUEST",
+    );
+    socket.close();
+    await socket.closed;
+  });
+
+  it.each([
+    ["logout", "logout"],
+    ["logoutAll", "logout_all"],
+    ["a password change", "password_changed"],
+    ["a device revoked from another session", "session_revoked"],
+    ["a role change by an admin", "role_changed"],
+    ["refresh-token reuse", "refresh_token_reused"],
+    ["the access token revoked (RFC 7009)", "token_revoked"],
+  ])("closes an open socket with 1008 on %s, after a final revoked event", async (_, reason) => {
+    const user = await registerAndLogin(base);
+    const other = await login(base, user.email, user.password);
+    const socket = await liveSocket(base, user.accessToken);
+    const started = Date.now();
+    if (reason === "logout")
+      await call(base, "mutation", "auth.logout", { token: user.accessToken, cookie: user.cookie });
+    if (reason === "logout_all")
+      await call(base, "mutation", "auth.logoutAll", { token: other.accessToken });
+    if (reason === "password_changed")
+      await call(base, "mutation", "auth.changePassword", {
+        token: other.accessToken,
+        input: { currentPassword: user.password, newPassword: "another good password" },
+      });
+    if (reason === "session_revoked") {
+      const sessions = await call<{ id: string; current: boolean }[]>(
+        base,
+        "query",
+        "session.list",
+        { token: other.accessToken },
+      );
+      const target = sessions.data.find((s) => !s.current)!;
+      await call(base, "mutation", "session.revoke", {
+        token: other.accessToken,
+        input: { id: target.id },
+      });
+    }
+    if (reason === "role_changed") {
+      const admin = await registerAndLogin(base);
+      await server.app.auth.admin.setRole(admin.userId, "admin");
+      const adminSession = await login(base, admin.email, admin.password);
+      const promoted = await call(base, "mutation", "admin.setRole", {
+        token: adminSession.accessToken,
+        input: { userId: user.userId, role: "admin" },
+      });
+      expect(promoted.status).toBe(200);
+    }
+    if (reason === "refresh_token_reused") {
+      await call(base, "mutation", "auth.refresh", { cookie: user.cookie });
+      server.clock.advance(11); // past the reuse grace: a replay is theft
+      try {
+        await call(base, "mutation", "auth.refresh", { cookie: user.cookie });
+      } finally {
+        server.clock.advance(-11);
+      }
+    }
+    if (reason === "token_revoked") {
+      const revoked = await fetch(`${base}/api/auth/revoke`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token: user.accessToken }).toString(),
+      });
+      expect(revoked.status).toBe(200);
+    }
+    expect(await closedWithin(socket, 2000)).toEqual({ code: 1008, reason });
+    expect(Date.now() - started).toBeLessThan(2000);
+    // The subscription said why first, then ended with UNAUTHORIZED.
+    const revokedAt = socket.messages.findIndex(isRevoked);
+    expect(dataOf(socket.messages[revokedAt]!)).toEqual({ type: "revoked", reason });
+    expect(socket.messages.slice(revokedAt).find(isError)?.error?.data.code).toBe("UNAUTHORIZED");
+  });
+
+  it("closes a socket without subscriptions too, and leaves no listener or count behind", async () => {
+    const user = await registerAndLogin(base);
+    const before = server.app.auth.bus.listenerCount();
+    const bare = openSocket(socketUrl(base, await ticketFor(base, user.accessToken)));
+    await bare.opened;
+    const subscribed = await liveSocket(base, user.accessToken);
+    await expect.poll(() => server.app.auth.bus.listenerCount()).toBe(before + 3);
+    await call(base, "mutation", "auth.logoutAll", { token: user.accessToken });
+    expect(await closedWithin(bare, 2000)).toEqual({ code: 1008, reason: "logout_all" });
+    expect(await closedWithin(subscribed, 2000)).toEqual({ code: 1008, reason: "logout_all" });
+    await expect.poll(() => server.app.auth.bus.listenerCount(), { timeout: 2000 }).toBe(before);
+    await expect.poll(() => server.sockets!.size, { timeout: 2000 }).toBe(0);
+  });
+
+  it("writes one access-log line per connection, without the ticket", async () => {
+    const user = await registerAndLogin(base);
+    const ticket = await ticketFor(base, user.accessToken);
+    const socket = await liveSocket(base, user.accessToken);
+    socket.close();
+    await socket.closed;
+    await expectRefused(socketUrl(base, ticket.split("").reverse().join("")));
+    await expect
+      .poll(() => logs.lines.filter((l) => l.msg === "websocket" && l.close === 1000).length)
+      .toBeGreaterThanOrEqual(1);
+    const lines = logs.lines.filter((l) => l.msg === "websocket");
+    expect(lines.find((l) => l.close === 1000)).toMatchObject({
+      path: "/api/trpc",
+      status: 101,
+      transport: "websocket",
+      ms: expect.any(Number) as number,
+    });
+    expect(lines.find((l) => l.close === 1008)).toMatchObject({
+      path: "/api/trpc",
+      error: { reason: "TICKET_INVALID" },
+    });
+    expect(logs.text).not.toContain(ticket);
+    expect(logs.text).not.toContain("ticket=");
+  });
+
+  it("closes a message over the size cap with 1009", async () => {
+    const user = await registerAndLogin(base);
+    const socket = await liveSocket(base, user.accessToken);
+    socket.ws.send("x".repeat(17 * 1024));
+    expect((await closedWithin(socket, 2000)).code).toBe(1009);
+  });
+});
+
+describe("WebSocket limits", () => {
+  it("caps sockets per session and per user, and rate-limits upgrades per address", async () => {
+    const server = await startTestServer({
+      database,
+      store: "database",
+      env: {
+        LIVE_MAX_CONNECTIONS_PER_SESSION: "1",
+        LIVE_MAX_CONNECTIONS_PER_USER: "2",
+        RATE_LIMIT_LIVE_IP: "8/1m",
+      },
+    });
+    try {
+      const base = server.url;
+      const user = await registerAndLogin(base);
+      const first = await liveSocket(base, user.accessToken); // upgrade 1
+      const second = openSocket(socketUrl(base, await ticketFor(base, user.accessToken))); // 2
+      expect(await closedWithin(second, 2000)).toEqual({
+        code: 1013,
+        reason: "too many connections",
+      });
+      const other = await login(base, user.email, user.password);
+      const third = await login(base, user.email, user.password);
+      const otherSocket = await liveSocket(base, other.accessToken); // 3
+      const overUser = openSocket(socketUrl(base, await ticketFor(base, third.accessToken))); // 4
+      expect((await closedWithin(overUser, 2000)).code).toBe(1013);
+      // A closed socket gives its place back.
+      first.close();
+      await first.closed;
+      await expect.poll(() => server.sockets!.size, { timeout: 2000 }).toBe(1);
+      const again = await liveSocket(base, user.accessToken); // 5
+      for (let i = 6; i <= 8; i++) await expectRefused(socketUrl(base, "made-up"));
+      // The ninth upgrade from this address within the minute is refused before its ticket is read.
+      const limited = openSocket(socketUrl(base, await ticketFor(base, third.accessToken)));
+      expect(await limited.opened).toEqual({ status: 429 });
+      for (const s of [again, otherSocket]) s.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("pings idle sockets and drops one that stops answering", async () => {
+    const server = await startTestServer({ database, store: "database", heartbeatMs: 50 });
+    try {
+      const user = await registerAndLogin(server.url);
+      const answering = await liveSocket(server.url, user.accessToken);
+      const silent = openSocket(
+        socketUrl(server.url, await ticketFor(server.url, user.accessToken)),
+        { autoPong: false },
+      );
+      await silent.opened;
+      expect((await closedWithin(silent, 2000)).code).toBe(1006);
+      // The answering socket went through the same heartbeats and is still open.
+      expect(answering.ws.readyState).toBe(answering.ws.OPEN);
+      answering.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("closes the socket with 1008 when the session's lifetime ends", async () => {
+    const server = await startTestServer({
+      database,
+      store: "database",
+      env: { ACCESS_TOKEN_TTL: "20m", REFRESH_TOKEN_TTL: "20m" },
+    });
+    try {
+      const user = await registerAndLogin(server.url);
+      // One second of the session left when the socket opens.
+      server.clock.advance(20 * 60 - 1);
+      const socket = await liveSocket(server.url, user.accessToken);
+      expect(await closedWithin(socket, 3000)).toEqual({ code: 1008, reason: "session_expired" });
+      expect(socket.messages.find(isRevoked)).toBeDefined();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+const hasPostgres = await postgresAvailable();
+
+describe.runIf(hasPostgres).each(["upstash", "database"] as const)(
+  "two server processes over one PostgreSQL, %s revocation store",
+  (store) => {
+    let db: TestDatabase;
+    let upstash: UpstashRest | undefined;
+    let a: ServerProcess;
+    let b: ServerProcess;
+
+    beforeAll(async () => {
+      db = await createTestDatabase("postgresql");
+      upstash = store === "upstash" ? await startUpstashRest({ token: "ws-token" }) : undefined;
+      const env = {
+        DATABASE_URL: db.url!,
+        ...(upstash
+          ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: "ws-token" }
+          : {}),
+      };
+      [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    }, 120_000);
+
+    afterAll(async () => {
+      await Promise.all([a?.stop(), b?.stop()]);
+      await upstash?.close();
+      await db?.destroy();
+    });
+
+    it("closes a socket held by B within 2 s of a logout on A; B refuses a ticket A redeemed", async () => {
+      const user = await registerAndLogin(a.url);
+      const ticket = await ticketFor(a.url, user.accessToken);
+      const socket = openSocket(socketUrl(b.url, ticket));
+      expect(await socket.opened).toEqual({ status: 101 });
+      socket.subscribe(1, "session.events");
+      await socket.waitFor(isConnected);
+      await expectRefused(socketUrl(a.url, ticket));
+      const started = Date.now();
+      await call(a.url, "mutation", "auth.logout", {
+        token: user.accessToken,
+        cookie: user.cookie,
+      });
+      expect(await closedWithin(socket, 2000)).toEqual({ code: 1008, reason: "logout" });
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(dataOf(socket.messages.find(isRevoked)!)).toEqual({
+        type: "revoked",
+        reason: "logout",
+      });
+    });
+
+    it("closes a socket held by A within 2 s of logoutAll on B", async () => {
+      const user = await registerAndLogin(b.url);
+      const socket = await liveSocket(a.url, user.accessToken);
+      await call(b.url, "mutation", "auth.logoutAll", { token: user.accessToken });
+      expect(await closedWithin(socket, 2000)).toEqual({ code: 1008, reason: "logout_all" });
+    });
+  },
+);

@@ -28,18 +28,20 @@ export interface SmtpReceiver {
   close(): Promise<void>;
 }
 
-/** Plain SMTP with AUTH, as a local relay speaks it (no STARTTLS offered). */
+/** Plain SMTP with AUTH, as a local relay speaks it (no STARTTLS offered unless asked). */
 export async function startSmtpReceiver({
   user = "mailer",
   password = "mail-secret",
   /** 0: any free port. A fixed one when the app's SMTP_URL had to be written before. */
   port = 0,
+  /** Offer STARTTLS (with smtp-server's own self-signed certificate, which no client trusts). */
+  starttls = false,
 } = {}): Promise<SmtpReceiver> {
   const mails: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
   const server = new SMTPServer({
     secure: false,
-    hideSTARTTLS: true,
+    hideSTARTTLS: !starttls,
     authOptional: true,
     allowInsecureAuth: true,
     disableReverseLookup: true,

@@ -73,6 +73,24 @@ describe("createMailer over SMTP", () => {
     await mailer.close();
   });
 
+  it("upgrades with STARTTLS when the server offers it: an untrusted certificate stops the mail", async () => {
+    const tls = await startSmtpReceiver({ starttls: true });
+    const failures: { code: string }[] = [];
+    const mailer = createMailer({
+      smtpUrl: tls.url,
+      from: "no-reply@app.test",
+      retryDelaysMs: [],
+      onFailure: (failure) => failures.push(failure),
+    });
+    mailer.send({ kind: "k", to: "tls@example.com", subject: "s", text: "t", html: "h" });
+    await mailer.idle();
+    // Sent in clear text after all, it would have arrived: the upgrade was attempted and refused.
+    expect(failures).toHaveLength(1);
+    expect(tls.mails).toEqual([]);
+    await mailer.close();
+    await tls.close();
+  });
+
   it("retries a bounded number of times, then reports the failure once, without throwing", async () => {
     const down = await startSmtpReceiver();
     await down.close();

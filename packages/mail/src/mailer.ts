@@ -99,6 +99,10 @@ export function createMailer({
     }
   }
 
+  async function idle(): Promise<void> {
+    while (inFlight.size > 0) await Promise.all(inFlight);
+  }
+
   return {
     mode,
     send(mail) {
@@ -107,9 +111,7 @@ export function createMailer({
       inFlight.add(sending);
       void sending.finally(() => inFlight.delete(sending));
     },
-    async idle() {
-      while (inFlight.size > 0) await Promise.all(inFlight);
-    },
+    idle,
     async close() {
       closed = true;
       // A retry waiting for its turn is given up now rather than keep the process alive.
@@ -118,7 +120,7 @@ export function createMailer({
         resolve();
       }
       waits.clear();
-      await this.idle();
+      await idle();
       transport?.close();
     },
   };

@@ -22,6 +22,9 @@ process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "authkit-e2e-"));
 const port = Number(process.env.E2E_PORT);
 const shortPort = port + 1;
 const wsPort = port + 2;
+// The SMTP receiver of recovery.spec.ts listens here; the app server sends every mail to it.
+process.env.E2E_SMTP_PORT ??= String(port + 3);
+const smtpPort = Number(process.env.E2E_SMTP_PORT);
 const dataDir = process.env.E2E_DATA_DIR;
 
 const browser = chromiumPath();
@@ -108,7 +111,10 @@ export default defineConfig({
   // Without a browser there is nothing to serve (the fixtures skip every test, see e2e/env.ts).
   webServer: browser
     ? [
-        server("app", port, {}),
+        server("app", port, {
+          SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+          MAIL_FROM: "Authkit <auth@e2e.test>",
+        }),
         server("short-ttl", shortPort, { ACCESS_TOKEN_TTL: "3s", CLOCK_TOLERANCE: "0s" }),
         server("ws", wsPort, { LIVE_TRANSPORT: "ws" }),
       ]

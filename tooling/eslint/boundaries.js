@@ -1,13 +1,21 @@
 /**
  * The dependency arrows of the monorepo, enforced: a package importing what it must not fails
- * `pnpm lint`. apps → packages; api → auth → db → config; client → api (types only).
+ * `pnpm lint`. apps → packages; api → auth → db → config; api → mail; client → api (types only).
  *
  *   export default [...base, ...boundaries("auth")];
  */
 const FORBIDDEN = {
   config: ["@authkit/db", "@authkit/auth", "@authkit/api", "@authkit/client", "@authkit/web"],
   db: ["@authkit/auth", "@authkit/api", "@authkit/client", "@authkit/web"],
-  auth: ["@authkit/api", "@authkit/client", "@authkit/web"],
+  auth: ["@authkit/api", "@authkit/client", "@authkit/web", "@authkit/mail"],
+  mail: [
+    "@authkit/config",
+    "@authkit/db",
+    "@authkit/auth",
+    "@authkit/api",
+    "@authkit/client",
+    "@authkit/web",
+  ],
   api: ["@authkit/client", "@authkit/web"],
   bench: ["@authkit/client", "@authkit/web"],
 };
@@ -15,8 +23,9 @@ const FORBIDDEN = {
 const WHY = {
   config: "config is the bottom of the graph: it imports no other package",
   db: "db sits below auth and api: they import it, never the reverse",
-  auth: "auth is the core: api and the apps import it, never the reverse",
+  auth: "auth is the core: api and the apps import it, never the reverse; it hands mail to a sender it is given",
   api: "api never imports the apps or the browser client",
+  mail: "mail renders and sends mail: it takes its settings as arguments and imports no other package",
   bench: "bench measures the server packages, not the apps",
 };
 

@@ -1,11 +1,24 @@
+import type { Page } from "@playwright/test";
+
 import {
   expect,
   expectNoUnretriedFailures,
+  sessionEventsLive,
+  signedInContext,
   signIn,
   stallSessionEvents,
+  submitSignIn,
   test,
   watchApi,
 } from "./fixtures";
+
+/** The admin page shows one page of users: find the one by searching for the email. */
+async function findUser(page: Page, email: string) {
+  await page.getByLabel("Search by email").fill(email);
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(page.getByText(/^1 user matching/)).toBeVisible();
+  return page.getByRole("row").filter({ hasText: email });
+}
 
 test("a regular user is told the admin page is not for them", async ({
   signedInPage: { page, user },
@@ -36,9 +49,16 @@ test("an admin sees every user and changes a role, which applies on the user's n
   await signIn(page, admin);
   await page.getByRole("link", { name: "Admin" }).click();
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
-  const row = page.getByRole("row").filter({ hasText: newUser.email });
+  const row = await findUser(page, newUser.email);
   await expect(row).toContainText("User");
   await row.getByRole("button", { name: `Make admin: ${newUser.email}` }).click();
+  // A confirmation step first: nothing changes until "Yes", and Cancel gives focus back.
+  await expect(row.getByRole("button", { name: "Yes, make admin" })).toBeFocused();
+  await row.getByRole("button", { name: "Cancel" }).click();
+  await expect(row.getByRole("button", { name: `Make admin: ${newUser.email}` })).toBeFocused();
+  await expect(row.getByText("Admin", { exact: true })).toHaveCount(0);
+  await row.getByRole("button", { name: `Make admin: ${newUser.email}` }).click();
+  await row.getByRole("button", { name: "Yes, make admin" }).click();
   await expect(page.getByText(`${newUser.email} is now an administrator.`)).toBeVisible();
   await expect(row.getByText("Admin", { exact: true })).toBeVisible();
 
@@ -54,8 +74,46 @@ test("an admin sees every user and changes a role, which applies on the user's n
 
   // And back.
   await row.getByRole("button", { name: `Remove admin: ${newUser.email}` }).click();
+  await row.getByRole("button", { name: "Yes, remove admin" }).click();
   await expect(page.getByText(`${newUser.email} is now a regular user.`)).toBeVisible();
   await userPage.reload();
   await expect(userPage.getByRole("heading", { name: "Not allowed" })).toBeVisible();
   await userContext.close();
+});
+
+test("an admin disables a user, who is signed out live and cannot sign in until enabled", async ({
+  page,
+  browser,
+  baseURL,
+  admin,
+  newUser,
+}) => {
+  const other = await signedInContext(browser, baseURL!, newUser);
+  await sessionEventsLive(other.page);
+
+  await signIn(page, admin);
+  await page.goto("/admin");
+  const row = await findUser(page, newUser.email);
+  await row.getByRole("button", { name: `Disable: ${newUser.email}` }).click();
+  await row.getByRole("button", { name: "Yes, disable" }).click();
+  await expect(
+    page.getByText(`${newUser.email} is disabled and signed out everywhere.`),
+  ).toBeVisible();
+  await expect(row.getByText("Disabled", { exact: true })).toBeVisible();
+
+  await expect(other.page).toHaveURL(/\/login/);
+  await expect(
+    other.page.getByText("Your account was disabled. Contact an administrator."),
+  ).toBeVisible();
+  await submitSignIn(other.page, newUser);
+  await expect(
+    other.page.getByRole("alert").filter({ hasText: "Invalid email or password" }),
+  ).toBeVisible();
+
+  await row.getByRole("button", { name: `Enable: ${newUser.email}` }).click();
+  await row.getByRole("button", { name: "Yes, enable" }).click();
+  await expect(page.getByText(`${newUser.email} can sign in again.`)).toBeVisible();
+  await submitSignIn(other.page, newUser);
+  await expect(other.page.getByTestId("user-email")).toHaveText(newUser.email);
+  await other.page.context().close();
 });

@@ -46,7 +46,7 @@ const isFresh = () => {
 
 // The server and the packages it imports (esbuild: well under a second each).
 const packages = join(web, "..", "..", "packages");
-ensureBuilt([...["config", "db", "auth", "api"].map((name) => join(packages, name)), web]);
+ensureBuilt([...["config", "db", "auth", "mail", "api"].map((name) => join(packages, name)), web]);
 
 // Another build of this app (a `pnpm start` in the same tree) holds Next's build lock (an
 // advisory lock on .next/lock): wait until it is released, then use that build's output if it

@@ -41,6 +41,18 @@ for (const viewport of VIEWPORTS) {
       await expect(page.getByText("Enter a valid email address")).toBeVisible();
       await page.getByLabel("Name").focus();
       await shoot(page, "register-errors", viewport.name);
+
+      await page.goto("/forgot-password");
+      await expect(page.getByRole("heading", { name: "Forgot your password?" })).toBeVisible();
+      await shoot(page, "forgot-password", viewport.name);
+
+      await page.goto("/reset-password?token=made-up");
+      await expect(page.getByRole("heading", { name: "Choose a new password" })).toBeVisible();
+      await shoot(page, "reset-password", viewport.name);
+
+      await page.goto("/verify-email?token=made-up");
+      await expect(page.getByRole("button", { name: "Confirm my email" })).toBeVisible();
+      await shoot(page, "verify-email", viewport.name);
     });
 
     test("signed-in pages", async ({ signedInPage: { page, user }, browser, baseURL }) => {

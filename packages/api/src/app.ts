@@ -7,8 +7,10 @@ import {
 } from "@authkit/auth";
 import type { Config } from "@authkit/config";
 import { openDatabase, type Database, type DatabaseTarget } from "@authkit/db";
+import type { Mailer } from "@authkit/mail";
 
 import { createLogger, type Logger } from "./http/log";
+import { createAccountMailer } from "./mail";
 import type { ApiSettings } from "./trpc";
 
 /** Everything a running server holds: config, database, auth core. Built once at start-up. */
@@ -19,6 +21,8 @@ export interface App {
   settings: ApiSettings;
   /** Structured logs (pino) at `LOG_LEVEL`: one line per request, and the security events. */
   logger: Logger;
+  /** Sends the reset and verification mails in the background (tests wait on `idle()`). */
+  mailer: Mailer;
   close(): Promise<void>;
 }
 
@@ -46,6 +50,7 @@ const WARN_EVENTS = new Set<SecurityEvent["event"]>([
   "password.change_failed",
   "revocation_store.rebuilding",
   "revocation_store.invalidated",
+  "mail.failed",
 ]);
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
@@ -54,17 +59,20 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   // The embedded database belongs to this process alone, so it migrates itself on start-up
   // (options.open). PostgreSQL is migrated by `pnpm db:migrate` as a deploy step.
   const db = options.db ?? (await (options.open ?? openDatabase)(config.database));
+  const events = (event: SecurityEvent) => {
+    const warn =
+      WARN_EVENTS.has(event.event) ||
+      (event.event === "admin.bootstrap" && event.reason === "password_reset");
+    logger[warn ? "warn" : "info"](event, event.event);
+  };
+  const { mailer, send } = createAccountMailer(config, logger, events);
   const auth = await createAuth({
     config,
     db,
     clock: options.clock,
     passwords: options.passwords,
-    events: (event) => {
-      const warn =
-        WARN_EVENTS.has(event.event) ||
-        (event.event === "admin.bootstrap" && event.reason === "password_reset");
-      logger[warn ? "warn" : "info"](event, event.event);
-    },
+    events,
+    mail: send,
   });
   // The key's id, never the key: instances that log different ids sign with different keys, and
   // every token one of them mints is refused by the others.
@@ -84,8 +92,12 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       liveTransport: config.live.transport,
     },
     logger,
+    mailer,
     close: async () => {
       clearInterval(prune);
+      // Tokens being issued queue their mails first; then the mailer finishes what it holds.
+      await auth.settled();
+      await mailer.close();
       await auth.close();
       if (!options.db) await db.close();
     },

@@ -21,6 +21,10 @@ export const PUBLIC_PROCEDURES = [
   "auth.login",
   "auth.refresh",
   "auth.logout",
+  "auth.requestPasswordReset",
+  "auth.resetPassword",
+  "auth.verifyEmail",
+  "auth.requestVerificationEmail",
 ] as const;
 
 export const createCaller = createCallerFactory(appRouter);

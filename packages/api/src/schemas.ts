@@ -41,3 +41,29 @@ export const registerInput = z.object({
 export const loginInput = z.object({ email, password: anyPassword });
 
 export const changePasswordInput = z.object({ currentPassword: anyPassword, newPassword });
+
+/** A token from a mailed link: base64url, bounded (the core refuses anything it did not issue). */
+export const accountToken = z
+  .string()
+  .min(1, "This link is invalid or has expired")
+  .max(128, "This link is invalid or has expired");
+
+export const requestPasswordResetInput = z.object({ email });
+
+export const resetPasswordInput = z.object({ token: accountToken, password: newPassword });
+
+export const verifyEmailInput = z.object({ token: accountToken });
+
+export const userListInput = z
+  .object({
+    page: z.number().int().min(1).max(1_000_000).default(1),
+    pageSize: z.number().int().min(1).max(100).default(20),
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      // NUL cannot be sent to PostgreSQL (a 503, not a 400); no email holds control characters.
+      .refine((text) => !CONTROL.test(text) && !LONE_SURROGATE.test(text), "Invalid search")
+      .optional(),
+  })
+  .optional();

@@ -7,7 +7,7 @@
 import { initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 
-import type { Auth, RequestMeta } from "@authkit/auth";
+import { isAuthError, type Auth, type AuthErrorCode, type RequestMeta } from "@authkit/auth";
 import type { LiveConnection } from "@authkit/auth/trpc";
 import * as guards from "@authkit/auth/trpc";
 
@@ -57,6 +57,9 @@ export type Context = ReturnType<typeof createInnerContext>;
 
 // 2. INITIALIZATION --------------------------------------------------------------------------
 
+/** Token failures: their 401 says nothing about why (the log line does). */
+const ONE_BODY_FOR_TOKENS = new Set<AuthErrorCode>(["UNAUTHENTICATED", "REFRESH_TOKEN_REUSED"]);
+
 const t = initTRPC.context<Context>().create({
   // Server-sent events: a ping keeps proxies from cutting idle streams and lets the client
   // notice a dead connection and reconnect with a fresh ticket.
@@ -68,7 +71,14 @@ const t = initTRPC.context<Context>().create({
     const zodError = error.cause instanceof ZodError ? z.flattenError(error.cause) : null;
     // Never ship stack traces: they can carry internals of a failed token or query.
     const { stack: _stack, ...data } = shape.data;
-    return { ...shape, data: { ...data, zodError } };
+    // The core's stable code (EMAIL_NOT_VERIFIED, INVALID_TOKEN, LAST_ADMIN…) where the tRPC
+    // code alone is ambiguous: clients branch on it, never on the message. Never on a refused
+    // token: every such 401 is one body, whatever the cause (a replayed refresh token included).
+    const authCode =
+      isAuthError(error.cause) && !ONE_BODY_FOR_TOKENS.has(error.cause.code)
+        ? error.cause.code
+        : undefined;
+    return { ...shape, data: { ...data, zodError, ...(authCode ? { authCode } : {}) } };
   },
 });
 

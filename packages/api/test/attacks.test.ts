@@ -494,6 +494,7 @@ const FIELDS = [
   "newPassword",
   "ticket",
   "refreshToken",
+  "token",
 ];
 
 describe("hostile input to every procedure", () => {
@@ -577,8 +578,9 @@ describe("hostile input to every procedure", () => {
             const where = `${path} as ${who} with ${label} (${JSON.stringify(input).slice(0, 60)})`;
             expect(res.status, where).toBeLessThan(500);
             if (res.status === 200) {
-              // Only procedures that take no input may succeed, and only reads or the harmless logout.
-              expect(inputs.length, where).toBe(0);
+              // Only procedures that take no input may succeed, and only reads or the harmless
+              // logout; or an admin's search (a read), which finds nobody by a hostile string.
+              if (path !== "admin.users") expect(inputs.length, where).toBe(0);
             } else {
               // 429: wrong current passwords count like failed logins, so a flood of them is cut off.
               expect([400, 401, 403, 404, 413, 414, 429, 431], where).toContain(res.status);

@@ -76,7 +76,7 @@ describe.each(combos)(
 
       const me = await call(base, "query", "user.me", { token: loggedIn.data.accessToken });
       expect(me.status).toBe(200);
-      expect(me.data).toEqual(registered.data.user);
+      expect(me.data).toEqual({ ...registered.data.user, emailVerified: false });
 
       const refreshed = await call<{ accessToken: string }>(base, "mutation", "auth.refresh", {
         cookie,

@@ -8,5 +8,5 @@ import { ensureBuilt } from "@authkit/build/ensure";
  */
 export default function setup(): void {
   const dir = (name: string) => fileURLToPath(new URL(`../../${name}`, import.meta.url));
-  ensureBuilt([dir("config"), dir("db"), dir("auth"), dir("api")]);
+  ensureBuilt([dir("config"), dir("db"), dir("auth"), dir("mail"), dir("api")]);
 }

@@ -156,6 +156,8 @@ describe.each(["database", "upstash"] as StoreKind[])("WebSocket transport, %s s
     ["a role change by an admin", "role_changed"],
     ["refresh-token reuse", "refresh_token_reused"],
     ["the access token revoked (RFC 7009)", "token_revoked"],
+    ["an admin disabling the user", "user_disabled"],
+    ["an admin signing the user out everywhere", "revoked_by_admin"],
   ])("closes an open socket with 1008 on %s, after a final revoked event", async (_, reason) => {
     const user = await registerAndLogin(base);
     const other = await login(base, user.email, user.password);
@@ -192,6 +194,17 @@ describe.each(["database", "upstash"] as StoreKind[])("WebSocket transport, %s s
         input: { userId: user.userId, role: "admin" },
       });
       expect(promoted.status).toBe(200);
+    }
+    if (reason === "user_disabled" || reason === "revoked_by_admin") {
+      const admin = await registerAndLogin(base);
+      await server.app.auth.admin.setRole(admin.userId, "admin");
+      const adminSession = await login(base, admin.email, admin.password);
+      const action = reason === "user_disabled" ? "admin.disableUser" : "admin.revokeSessions";
+      const done = await call(base, "mutation", action, {
+        token: adminSession.accessToken,
+        input: { userId: user.userId },
+      });
+      expect(done.status).toBe(200);
     }
     if (reason === "refresh_token_reused") {
       await call(base, "mutation", "auth.refresh", { cookie: user.cookie });

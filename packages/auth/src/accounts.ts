@@ -8,6 +8,10 @@ import { sha256 } from "./random";
 import { addressHit, hitOf } from "./rate-gate";
 import { eventMeta, type Revocation } from "./revocation";
 import type { Identity, RequestMeta } from "./types";
+import type { Verification } from "./verification";
+
+/** The caller's own profile (`user.me`): the public fields and whether the email is verified. */
+export type Profile = PublicUser & { emailVerified: boolean };
 
 export interface RegisterInput {
   email: string;
@@ -16,12 +20,14 @@ export interface RegisterInput {
 }
 
 /** Accounts: registration, the admin bootstrap, password changes and the caller's profile. */
-export function createAccounts(core: Core, revocation: Revocation) {
+export function createAccounts(core: Core, revocation: Revocation, verification: Verification) {
   const { prisma } = core.db;
   const { limits, gate } = core;
   // Email and name never change through this API and the role is in the token, so a profile
   // keyed by (user, token version) is fresh: a role change raises the version and misses.
-  const profiles = new LRUCache<string, PublicUser>({ max: 10_000 });
+  // Only verified profiles are cached: verification does not raise the version, and once
+  // verified an email stays so.
+  const profiles = new LRUCache<string, Profile>({ max: 10_000 });
 
   return {
     /**
@@ -45,6 +51,7 @@ export function createAccounts(core: Core, revocation: Revocation) {
           }),
         );
         if (loginFailure) await gate.giveBack([loginFailure]);
+        verification.afterRegister(user, meta);
         return user;
       } catch (error) {
         if (error instanceof AuthError && isUniqueViolation(error.cause))
@@ -149,16 +156,21 @@ export function createAccounts(core: Core, revocation: Revocation) {
       });
     },
 
-    async profile(identity: Identity): Promise<PublicUser> {
+    async profile(identity: Identity): Promise<Profile> {
       const key = `${identity.user.id}:${identity.token.ver}`;
       const cached = profiles.get(key);
       if (cached) return cached;
-      const user = await orUnavailable(() =>
-        prisma.user.findUnique({ where: { id: identity.user.id }, select: publicUserSelect }),
+      const row = await orUnavailable(() =>
+        prisma.user.findUnique({
+          where: { id: identity.user.id },
+          select: { ...publicUserSelect, emailVerifiedAt: true },
+        }),
       );
-      if (!user) throw new AuthError("UNAUTHENTICATED");
-      profiles.set(key, user);
-      return user;
+      if (!row) throw new AuthError("UNAUTHENTICATED");
+      const { emailVerifiedAt, ...user } = row;
+      const profile = { ...user, emailVerified: emailVerifiedAt !== null };
+      if (profile.emailVerified) profiles.set(key, profile);
+      return profile;
     },
   };
 }

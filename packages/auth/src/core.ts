@@ -1,8 +1,10 @@
 import type { Database } from "@authkit/db";
 
 import type { AccessTokens } from "./access-token";
+import type { Background } from "./background";
 import type { Clock } from "./clock";
 import type { DeviceTokens } from "./device";
+import type { AccountMailer } from "./mail";
 import type { SecurityEventSink } from "./events";
 import type { PasswordHasher } from "./password";
 import type { Random } from "./random";
@@ -15,6 +17,10 @@ export interface CoreSettings {
   /** A rotated refresh token presented again within this many seconds is a race, not theft. */
   refreshReuseGraceSeconds: number;
   maxSessionsPerUser: number;
+  passwordResetTtlSeconds: number;
+  emailVerificationTtlSeconds: number;
+  /** Login refuses unverified emails (EMAIL_NOT_VERIFIED). */
+  requireEmailVerification: boolean;
 }
 
 /**
@@ -36,6 +42,10 @@ export interface Core {
   gate: RateGate;
   devices: DeviceTokens;
   events: SecurityEventSink;
+  /** Where reset and verification mails go (the app's mailer); it returns at once. */
+  mail: AccountMailer;
+  /** Work started by a request and not waited for (tokens for mails): see ./background. */
+  background: Background;
   settings: CoreSettings;
 }
 

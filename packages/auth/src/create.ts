@@ -4,6 +4,8 @@ import type { Config } from "@authkit/config";
 import type { Database } from "@authkit/db";
 
 import { AccessTokens } from "./access-token";
+import { createBackground } from "./background";
+import { createAccountTokens } from "./account-tokens";
 import { createAccounts } from "./accounts";
 import { createAdmin } from "./admin";
 import { createAuthenticate } from "./authenticate";
@@ -14,12 +16,14 @@ import { discardEvents, type SecurityEventSink } from "./events";
 import { loadKeySet, type KeySet } from "./keys";
 import { LiveSessions } from "./live";
 import { createLogin } from "./login";
+import { discardMail, type AccountMailer } from "./mail";
 import { PasswordHasher } from "./password";
 import { cryptoRandom, type Random } from "./random";
 import { createRateGate, rateLimitsFromConfig } from "./rate-gate";
 import { DatabaseRateLimiter } from "./rate-limit/database";
 import type { RateLimiter } from "./rate-limit/types";
 import { UpstashRateLimiter } from "./rate-limit/upstash";
+import { createRecovery } from "./recovery";
 import { createRevocation } from "./revocation";
 import { LocalRevocationBus, PostgresRevocationBus, type RevocationBus } from "./revocation/bus";
 import { DatabaseRevocationStore } from "./revocation/database";
@@ -27,15 +31,21 @@ import type { RevocationStore } from "./revocation/store";
 import { UpstashRevocationStore } from "./revocation/upstash";
 import { createRotation } from "./rotation";
 import { createSessions } from "./sessions";
+import { createVerification } from "./verification";
 
 export interface CreateAuthOptions {
-  config: Pick<Config, "auth" | "upstash" | "database" | "rateLimit">;
+  config: Pick<
+    Config,
+    "auth" | "upstash" | "database" | "rateLimit" | "accountTokens" | "requireEmailVerification"
+  >;
   db: Pick<Database, "prisma">;
   clock?: Clock;
   random?: Random;
   passwords?: PasswordHasher;
   /** Where security events go (the API logs them); dropped by default. */
   events?: SecurityEventSink;
+  /** Where reset and verification mails go (the API's mailer); dropped by default. */
+  mail?: AccountMailer;
   /** Override the store chosen from config (tests). */
   store?: RevocationStore;
   /** Override the rate limiter chosen from config (tests). */
@@ -52,6 +62,10 @@ export interface Auth {
     refresh: ReturnType<typeof createRotation>;
   };
   accounts: ReturnType<typeof createAccounts>;
+  /** Password reset by a mailed link. */
+  recovery: ReturnType<typeof createRecovery>;
+  /** Email verification by a mailed link. */
+  verification: ReturnType<typeof createVerification>;
   admin: ReturnType<typeof createAdmin>;
   /** Tickets and session watches for live subscriptions. */
   live: LiveSessions;
@@ -66,6 +80,8 @@ export interface Auth {
   refreshTokenTtlSeconds: number;
   /** Deletes rows nothing can use any more: expired denylist entries, tickets, tokens, sessions. */
   prune(): Promise<void>;
+  /** Resolves when the work requests left running (issuing mailed tokens) is done. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,6 +93,7 @@ export async function createAuth({
   random = cryptoRandom,
   passwords,
   events = discardEvents,
+  mail = discardMail,
   store,
   rateLimiter,
 }: CreateAuthOptions): Promise<Auth> {
@@ -136,13 +153,23 @@ export async function createAuth({
     gate: createRateGate(limiter),
     devices: createDeviceTokens(keys.deriveSecret("device-cookie"), random),
     events,
+    mail,
+    background: createBackground(() =>
+      // The only background work is a mailed token: its failure means no mail left.
+      events({ event: "mail.failed", reason: "token_not_stored" }),
+    ),
     settings: {
       refreshTokenTtlSeconds: config.auth.refreshTokenTtl,
       refreshReuseGraceSeconds: config.auth.refreshReuseGrace,
       maxSessionsPerUser: config.auth.maxSessionsPerUser,
+      passwordResetTtlSeconds: config.accountTokens.passwordResetTtl,
+      emailVerificationTtlSeconds: config.accountTokens.emailVerificationTtl,
+      requireEmailVerification: config.requireEmailVerification,
     },
   };
   const revocation = createRevocation(core);
+  const accountTokens = createAccountTokens(core);
+  const verification = createVerification(core, accountTokens);
 
   return {
     authenticate: createAuthenticate(core),
@@ -151,7 +178,9 @@ export async function createAuth({
       login: createLogin(core, revocation),
       refresh: createRotation(core, revocation),
     },
-    accounts: createAccounts(core, revocation),
+    accounts: createAccounts(core, revocation, verification),
+    recovery: createRecovery(core, revocation, accountTokens),
+    verification,
     admin: createAdmin(core, revocation),
     live: new LiveSessions({ db, bus, clock, random, gate: core.gate, limits: core.limits }),
     keys,
@@ -161,7 +190,9 @@ export async function createAuth({
     accessTokenTtlSeconds: config.auth.accessTokenTtl,
     refreshTokenTtlSeconds: config.auth.refreshTokenTtl,
     prune: () => prune(core, limiter),
+    settled: () => core.background.settled(),
     close: async () => {
+      await core.background.settled();
       await revocationStore.close?.();
       await bus.close();
     },
@@ -176,6 +207,7 @@ async function prune(core: Core, limiter: RateLimiter): Promise<void> {
   await prisma.revokedAccessToken.deleteMany({ where: { expiresAt: { lt: at } } });
   await prisma.sessionTicket.deleteMany({ where: { expiresAt: { lt: at } } });
   await prisma.refreshToken.deleteMany({ where: { expiresAt: { lt: at } } });
+  await prisma.accountToken.deleteMany({ where: { expiresAt: { lt: at } } });
   await prisma.session.deleteMany({ where: { expiresAt: { lt: staleSessions } } });
   await limiter.prune?.();
 }

@@ -11,7 +11,11 @@ export const AUTH_ERROR_CODES = {
   FORBIDDEN: "You are not allowed to do this",
   CROSS_SITE_REQUEST: "Cross-site requests are not allowed",
   WRONG_PASSWORD: "Current password is incorrect",
-  LAST_ADMIN: "The last admin cannot be demoted",
+  LAST_ADMIN: "The last admin cannot be demoted or disabled",
+  /** A reset or verification link that was used, expired, replaced or never issued: one answer. */
+  INVALID_TOKEN: "This link is invalid or has expired",
+  /** REQUIRE_EMAIL_VERIFICATION is on and the (correct) password belongs to an unverified email. */
+  EMAIL_NOT_VERIFIED: "Confirm your email address before signing in",
   EMAIL_TAKEN: "An account with this email already exists",
   NOT_FOUND: "Not found",
   RATE_LIMITED: "Too many attempts, try again later",

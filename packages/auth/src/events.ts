@@ -13,6 +13,15 @@ export type SecurityEventName =
   | "password.change_failed"
   | "role.changed"
   | "admin.bootstrap"
+  | "password.reset_requested"
+  | "password.reset"
+  | "email.verification_sent"
+  | "email.verified"
+  | "user.disabled"
+  | "user.enabled"
+  | "sessions.revoked_by_admin"
+  /** A mail was given up after its retries (SMTP down, refused): `reason` is the SMTP error code. */
+  | "mail.failed"
   | "token.revoked"
   /** The Redis revocation store lost its data (checks go to the database until it is rebuilt). */
   | "revocation_store.rebuilding"
@@ -29,6 +38,10 @@ export interface SecurityEvent {
   /** A stable, code-like detail (`wrong_password`, `unknown_email`, `logout`…), never free text. */
   reason?: string;
   role?: string;
+  /** The admin who acted on `userId` (disable, enable, revoke, role). */
+  actorId?: string;
+  /** Which mail an event is about (`password_reset`, `email_verification`). */
+  mail?: string;
 }
 
 export type SecurityEventSink = (event: SecurityEvent) => void;

@@ -5,7 +5,10 @@
 export { createAuth, type Auth, type CreateAuthOptions } from "./create";
 export type { Identity, RequestMeta, SessionView, TokenPair } from "./types";
 export { AuthError, isAuthError, type AuthErrorCode } from "./errors";
-export type { SecurityEvent } from "./events";
+export type { SecurityEvent, SecurityEventSink } from "./events";
+export type { AccountMail, AccountMailer } from "./mail";
+export type { Profile } from "./accounts";
+export type { AdminUserView, UserPage } from "./admin";
 export type { Clock } from "./clock";
 export type { LiveIdentity, SessionWatch, StreamEndReason } from "./live";
 export type { KeySet } from "./keys";

@@ -71,6 +71,17 @@ export function createLogin(core: Core, revocation: Revocation) {
     if (!check.ok) return failed("wrong_password", user.id);
     if (user.disabledAt) return failed("user_disabled", user.id);
     await gate.giveBack(taken.filter((hit) => failureHits.includes(hit)));
+    if (core.settings.requireEmailVerification && !user.emailVerifiedAt) {
+      // Said plainly (not the generic 401): the password was right, so nothing is revealed to
+      // someone who did not know it, and the owner learns what to do.
+      core.events({
+        event: "login.failed",
+        reason: "email_not_verified",
+        userId: user.id,
+        ...eventMeta(meta),
+      });
+      throw new AuthError("EMAIL_NOT_VERIFIED");
+    }
 
     let passwordHash = user.passwordHash;
     if (check.needsRehash) {

@@ -17,6 +17,11 @@ export interface RateLimits {
   refreshIp: RateLimitRule | null;
   /** Registrations per client address. */
   registerIp: RateLimitRule | null;
+  /** Password-reset requests per email (known or not) and per client address. */
+  passwordResetEmail: RateLimitRule | null;
+  passwordResetIp: RateLimitRule | null;
+  /** Verification mails asked for again, per account. */
+  verificationResend: RateLimitRule | null;
   /** WebSocket upgrades for live subscriptions per client address. */
   liveIp: RateLimitRule | null;
 }
@@ -34,6 +39,9 @@ export function rateLimitsFromConfig(settings: Record<keyof RateLimits, Setting>
     loginSuccessIp: rule("login-ok:ip", settings.loginSuccessIp),
     refreshIp: rule("refresh:ip", settings.refreshIp),
     registerIp: rule("register:ip", settings.registerIp),
+    passwordResetEmail: rule("reset:email", settings.passwordResetEmail),
+    passwordResetIp: rule("reset:ip", settings.passwordResetIp),
+    verificationResend: rule("verify-resend:account", settings.verificationResend),
     liveIp: rule("live:ip", settings.liveIp),
   };
 }

@@ -21,6 +21,8 @@ describe("package boundaries", () => {
     ["db", 'import { ticketProcedure } from "@authkit/auth/trpc";'],
     ["api", 'import { createAuthClient } from "@authkit/client";'],
     ["config", 'import { openDatabase } from "@authkit/db";'],
+    ["mail", 'import { loadConfig } from "@authkit/config";'],
+    ["auth", 'import { createMailer } from "@authkit/mail";'],
   ])("%s may not import: %s", async (pkg, code) => {
     expect((await messages(pkg, code)).join("\n")).toMatch(/import is restricted/);
   });

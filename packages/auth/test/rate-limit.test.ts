@@ -50,6 +50,9 @@ describe("RATE_LIMIT_* configuration", () => {
       loginSuccessIp: { limit: 300, windowSeconds: 60 },
       refreshIp: { limit: 300, windowSeconds: 60 },
       registerIp: { limit: 30, windowSeconds: 60 },
+      passwordResetEmail: { limit: 3, windowSeconds: 900 },
+      passwordResetIp: { limit: 20, windowSeconds: 900 },
+      verificationResend: { limit: 3, windowSeconds: 900 },
       liveIp: { limit: 60, windowSeconds: 60 },
     });
     expect(rateLimitsFromConfig(rateLimit).loginAccount).toEqual({

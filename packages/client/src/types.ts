@@ -5,12 +5,17 @@
  * the moment these and the router's outputs differ.
  */
 
-/** The signed-in user, as `auth.login`, `auth.refresh` and `user.me` return it. */
+/** The signed-in user, as `auth.login` and `auth.refresh` return it. */
 export interface AuthUser {
   id: string;
   email: string;
   name: string | null;
   role: "user" | "admin";
+}
+
+/** The caller's own profile, as `user.me` returns it: the user and whether the email is verified. */
+export interface AuthProfile extends AuthUser {
+  emailVerified: boolean;
 }
 
 /** What `auth.login` and `auth.refresh` return: a fresh access token, its lifetime, the user. */

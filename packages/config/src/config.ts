@@ -49,6 +49,9 @@ export interface Config {
     loginSuccessIp: RateLimitSetting | null;
     refreshIp: RateLimitSetting | null;
     registerIp: RateLimitSetting | null;
+    passwordResetEmail: RateLimitSetting | null;
+    passwordResetIp: RateLimitSetting | null;
+    verificationResend: RateLimitSetting | null;
     liveIp: RateLimitSetting | null;
   };
   /** Live session events (`session.events`) over SSE or WebSocket. */
@@ -58,6 +61,19 @@ export interface Config {
     maxConnectionsPerSession: number;
     maxConnectionsPerUser: number;
   };
+  mail: {
+    /** Unset: mails are printed to the log in development and not sent in production. */
+    smtpUrl: string | undefined;
+    from: string;
+  };
+  accountTokens: {
+    /** Seconds a password-reset link works. */
+    passwordResetTtl: number;
+    /** Seconds an email-verification link works. */
+    emailVerificationTtl: number;
+  };
+  /** Login of an account whose email is not verified is refused (EMAIL_NOT_VERIFIED). */
+  requireEmailVerification: boolean;
 }
 
 export interface RateLimitSetting {
@@ -161,6 +177,9 @@ export function loadConfig(
       loginSuccessIp: e.RATE_LIMIT_LOGIN_SUCCESS_IP,
       refreshIp: e.RATE_LIMIT_REFRESH_IP,
       registerIp: e.RATE_LIMIT_REGISTER_IP,
+      passwordResetEmail: e.RATE_LIMIT_PASSWORD_RESET_EMAIL,
+      passwordResetIp: e.RATE_LIMIT_PASSWORD_RESET_IP,
+      verificationResend: e.RATE_LIMIT_VERIFICATION_RESEND,
       liveIp: e.RATE_LIMIT_LIVE_IP,
     },
     live: {
@@ -168,6 +187,15 @@ export function loadConfig(
       maxConnectionsPerSession: e.LIVE_MAX_CONNECTIONS_PER_SESSION,
       maxConnectionsPerUser: e.LIVE_MAX_CONNECTIONS_PER_USER,
     },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM ?? `no-reply@${new URL(appUrl).hostname}`,
+    },
+    accountTokens: {
+      passwordResetTtl: e.PASSWORD_RESET_TTL,
+      emailVerificationTtl: e.EMAIL_VERIFICATION_TTL,
+    },
+    requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION,
   };
 }
 

@@ -181,6 +181,22 @@ export const envSchema = z.object({
   /** A rotated refresh token presented again within this time is a race, not theft; 0s turns it off. */
   REFRESH_REUSE_GRACE: duration("10s"),
   TRUST_PROXY: trustProxy,
+  // Mail (docs/configuration.md: Mail). Without SMTP_URL, development prints each mail to the
+  // log and production sends none (one warning at start-up).
+  SMTP_URL: url(["smtp:", "smtps:"]),
+  /** Defaults to `no-reply@<APP_URL's host>`. */
+  MAIL_FROM: optionalString,
+  PASSWORD_RESET_TTL: duration("30m", { min: 60 }),
+  EMAIL_VERIFICATION_TTL: duration("24h", { min: 60 }),
+  REQUIRE_EMAIL_VERIFICATION: z
+    .enum(["true", "false", "1", "0"])
+    .default("false")
+    .transform((value) => value === "true" || value === "1"),
+  // Reset requests per email (known or not, so the answer says nothing) and per client address;
+  // verification mails a signed-in user may ask for again.
+  RATE_LIMIT_PASSWORD_RESET_EMAIL: rateLimit("3/15m"),
+  RATE_LIMIT_PASSWORD_RESET_IP: rateLimit("20/15m"),
+  RATE_LIMIT_VERIFICATION_RESEND: rateLimit("3/15m"),
   /** How the web app's browsers receive live session events: server-sent events or a WebSocket. */
   LIVE_TRANSPORT: z.enum(["sse", "ws"]).default("sse"),
   /** Open WebSockets one session / one user may hold on one instance; more are closed with 1013. */

@@ -238,11 +238,65 @@ describe("LOG_FORMAT and RATE_LIMIT_VARIABLES", () => {
       "RATE_LIMIT_LOGIN_IP",
       "RATE_LIMIT_LOGIN_SUCCESS_ACCOUNT",
       "RATE_LIMIT_LOGIN_SUCCESS_IP",
+      "RATE_LIMIT_PASSWORD_RESET_EMAIL",
+      "RATE_LIMIT_PASSWORD_RESET_IP",
       "RATE_LIMIT_REFRESH_IP",
       "RATE_LIMIT_REGISTER_IP",
+      "RATE_LIMIT_VERIFICATION_RESEND",
     ]);
     for (const name of RATE_LIMIT_VARIABLES)
       expect(problemsOf({ AUTH_SECRET: SECRET, [name]: "nope" }).join()).toMatch(name);
+  });
+});
+
+describe("mail and account links", () => {
+  const base = { AUTH_SECRET: SECRET, DATA_DIR: tmp() };
+
+  it("defaults: no SMTP, a no-reply sender on APP_URL's host, 30m resets, 24h verifications, verification optional", () => {
+    const config = loadConfig({ ...base, APP_URL: "https://auth.example.com" });
+    expect(config.mail).toEqual({ smtpUrl: undefined, from: "no-reply@auth.example.com" });
+    expect(config.accountTokens).toEqual({ passwordResetTtl: 1800, emailVerificationTtl: 86400 });
+    expect(config.requireEmailVerification).toBe(false);
+    expect(config.rateLimit.passwordResetEmail).toEqual({ limit: 3, windowSeconds: 900 });
+    expect(config.rateLimit.passwordResetIp).toEqual({ limit: 20, windowSeconds: 900 });
+    expect(config.rateLimit.verificationResend).toEqual({ limit: 3, windowSeconds: 900 });
+  });
+
+  it("takes smtp:// and smtps:// URLs, MAIL_FROM, the lifetimes and the switch", () => {
+    const config = loadConfig({
+      ...base,
+      SMTP_URL: "smtps://user:pass@mail.example.com:465",
+      MAIL_FROM: "Authkit <auth@example.com>",
+      PASSWORD_RESET_TTL: "1h",
+      EMAIL_VERIFICATION_TTL: "2d",
+      REQUIRE_EMAIL_VERIFICATION: "true",
+    });
+    expect(config.mail).toEqual({
+      smtpUrl: "smtps://user:pass@mail.example.com:465",
+      from: "Authkit <auth@example.com>",
+    });
+    expect(config.accountTokens).toEqual({ passwordResetTtl: 3600, emailVerificationTtl: 172800 });
+    expect(config.requireEmailVerification).toBe(true);
+    expect(loadConfig({ ...base, SMTP_URL: "smtp://127.0.0.1:2525" }).mail.smtpUrl).toBe(
+      "smtp://127.0.0.1:2525",
+    );
+  });
+
+  it("names each bad mail variable", () => {
+    const problems = problemsOf({
+      ...base,
+      SMTP_URL: "http://mail.example.com",
+      PASSWORD_RESET_TTL: "forever",
+      EMAIL_VERIFICATION_TTL: "10s",
+      REQUIRE_EMAIL_VERIFICATION: "yes please",
+    }).join("\n");
+    for (const name of [
+      "SMTP_URL",
+      "PASSWORD_RESET_TTL",
+      "EMAIL_VERIFICATION_TTL",
+      "REQUIRE_EMAIL_VERIFICATION",
+    ])
+      expect(problems).toMatch(new RegExp(`^${name}: `, "m"));
   });
 });
 

@@ -11,12 +11,16 @@ export const publicUserSelect = {
   role: true,
 } satisfies Prisma.UserSelect;
 
-/** What login needs: the public fields plus the hash, the token version and whether it is disabled. */
+/**
+ * What login needs: the public fields plus the hash, the token version, whether it is disabled
+ * and whether its email is verified.
+ */
 export const credentialUserSelect = {
   ...publicUserSelect,
   passwordHash: true,
   tokenVersion: true,
   disabledAt: true,
+  emailVerifiedAt: true,
 } satisfies Prisma.UserSelect;
 
 /**

@@ -3,6 +3,7 @@
 import type { AuthUser } from "@authkit/client";
 
 import { ChangePasswordForm } from "~/components/change-password";
+import { EmailVerification } from "~/components/email-verification";
 import { RequireAuth } from "~/components/require-auth";
 import { SignOutEverywhere } from "~/components/sign-out-everywhere";
 import { Alert, Badge, Card } from "~/components/ui";
@@ -40,6 +41,12 @@ function Account({ tokenUser }: { tokenUser: AuthUser }) {
           <div>
             <dt>Email</dt>
             <dd data-testid="user-email">{user.email}</dd>
+          </div>
+          <div>
+            <dt>Email status</dt>
+            <dd data-testid="email-status">
+              <EmailVerification verified={me.data?.emailVerified} />
+            </dd>
           </div>
           <div>
             <dt>Role</dt>

@@ -4,6 +4,8 @@ import { errorCode } from "@authkit/client";
 interface ApiErrorData {
   code?: string;
   httpStatus?: number;
+  /** The core's stable code (`EMAIL_NOT_VERIFIED`, `INVALID_TOKEN`, `LAST_ADMIN`…). */
+  authCode?: string | null;
   zodError?: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null;
 }
 
@@ -77,6 +79,10 @@ export function isPlainBadRequest(error: unknown): boolean {
 
 export const isForbidden = (error: unknown) => errorCode(error) === "FORBIDDEN";
 
+/** The core's stable code for a failure, to branch on (never the message). */
+export const authCodeOf = (error: unknown): string | undefined =>
+  dataOf(error)?.authCode ?? undefined;
+
 /** Retry queries only when the failure may be transient: no answer, or a 5xx. */
 export function shouldRetry(failureCount: number, error: unknown): boolean {
   const status = dataOf(error)?.httpStatus;
@@ -89,7 +95,7 @@ export function shouldRetry(failureCount: number, error: unknown): boolean {
  * to edit, and it must not put words on the page.
  */
 export function formErrorMessage(
-  page: "login" | "register",
+  page: "login" | "register" | "forgot-password" | "reset-password" | "verify-email",
   code: string | undefined,
   retry: string | undefined,
 ): string | null {
@@ -108,6 +114,10 @@ export function formErrorMessage(
       return "Passwords don't match";
     case "email_taken":
       return "An account with this email already exists";
+    case "invalid_token":
+      return "This link is invalid or has expired.";
+    case "email_not_verified":
+      return "Confirm your email address before signing in. Sign in with JavaScript on to get a new link.";
     case "rate_limited": {
       const seconds = Number(retry);
       return tooManyAttemptsMessage(Number.isInteger(seconds) && seconds > 0 ? seconds : undefined);

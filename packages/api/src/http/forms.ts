@@ -7,6 +7,13 @@
  *   `/login?error=<code>`.
  * - `POST /api/auth/register` (`name`, `email`, `password`, `confirmPassword`, `next`): creates
  *   the account and redirects to `/login?registered=1`; on failure to `/register?error=<code>`.
+ * - `POST /api/auth/forgot-password` (`email`): asks for a reset mail and redirects to
+ *   `/forgot-password?sent=1`, whether or not the email has an account.
+ * - `POST /api/auth/reset-password` (`token`, `password`, `confirmPassword`): sets the password
+ *   and redirects to `/login?reset=1`; on failure back to `/reset-password?token=…&error=<code>`
+ *   (the token was in that URL already: it is the mailed link).
+ * - `POST /api/auth/verify-email` (`token`): verifies the email and redirects to
+ *   `/verify-email?verified=1`; on failure to `/verify-email?error=<code>`.
  *
  * Guarded like the JSON endpoints: the same same-origin check, the same input schemas and the
  * same core calls (so the same rate limits). A failure redirect carries only a stable code
@@ -21,7 +28,13 @@ import {
   type RequestMeta,
 } from "@authkit/auth";
 
-import { loginInput, registerInput } from "../schemas";
+import {
+  loginInput,
+  registerInput,
+  requestPasswordResetInput,
+  resetPasswordInput,
+  verifyEmailInput,
+} from "../schemas";
 import { sessionCookies } from "../session-cookie";
 import type { ApiSettings } from "../trpc";
 import { API_SECURITY_HEADERS } from "./headers";
@@ -30,6 +43,9 @@ import { readBody } from "./oauth/form";
 
 export const FORM_LOGIN_PATH = "/api/auth/login";
 export const FORM_REGISTER_PATH = "/api/auth/register";
+export const FORM_FORGOT_PASSWORD_PATH = "/api/auth/forgot-password";
+export const FORM_RESET_PASSWORD_PATH = "/api/auth/reset-password";
+export const FORM_VERIFY_EMAIL_PATH = "/api/auth/verify-email";
 
 /** Four short fields; anything larger is not our form. */
 export const FORM_MAX_BODY_BYTES = 16 * 1024;
@@ -45,13 +61,20 @@ export type FormErrorCode =
   | "invalid_name"
   | "password_mismatch"
   | "email_taken"
+  | "email_not_verified"
+  | "invalid_token"
   | "rate_limited"
   | "unavailable"
   | "bad_request"
   | "server_error";
 
 export interface FormDeps {
-  auth: { sessions: Pick<Auth["sessions"], "login">; accounts: Pick<Auth["accounts"], "register"> };
+  auth: {
+    sessions: Pick<Auth["sessions"], "login">;
+    accounts: Pick<Auth["accounts"], "register">;
+    recovery: Pick<Auth["recovery"], "request" | "reset">;
+    verification: Pick<Auth["verification"], "verify">;
+  };
   settings: ApiSettings;
 }
 
@@ -65,6 +88,9 @@ export type FormHandler = (
 export interface FormHandlers {
   login: FormHandler;
   register: FormHandler;
+  forgotPassword: FormHandler;
+  resetPassword: FormHandler;
+  verifyEmail: FormHandler;
   /** The handler for a request path (no query string), or undefined if the path is not ours. */
   route(pathname: string): FormHandler | undefined;
 }
@@ -142,6 +168,10 @@ function fromAuthError(error: AuthError): FormFailure | undefined {
       return new FormFailure("invalid_credentials");
     case "EMAIL_TAKEN":
       return new FormFailure("email_taken");
+    case "EMAIL_NOT_VERIFIED":
+      return new FormFailure("email_not_verified");
+    case "INVALID_TOKEN":
+      return new FormFailure("invalid_token");
     case "RATE_LIMITED":
       return new FormFailure("rate_limited", Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1)));
     case "UNAVAILABLE":
@@ -153,7 +183,7 @@ function fromAuthError(error: AuthError): FormFailure | undefined {
 }
 
 export function createFormHandlers(deps: FormDeps): FormHandlers {
-  const { sessions, accounts } = deps.auth;
+  const { sessions, accounts, recovery, verification } = deps.auth;
   const { settings } = deps;
 
   /**
@@ -162,13 +192,15 @@ export function createFormHandlers(deps: FormDeps): FormHandlers {
    */
   const submit =
     (
-      page: "/login" | "/register",
+      page: "/login" | "/register" | "/forgot-password" | "/reset-password" | "/verify-email",
       work: (
         form: URLSearchParams,
         meta: RequestMeta,
         next: string,
         headers: Headers,
       ) => Promise<Response>,
+      /** Fields a failure redirect carries back besides the error (the reset link's token). */
+      carry: (form: URLSearchParams) => Record<string, string | undefined> = () => ({}),
     ): FormHandler =>
     async (request, meta, onError) => {
       if (request.method !== "POST") return plain(405, "Method not allowed", { allow: "POST" });
@@ -179,9 +211,11 @@ export function createFormHandlers(deps: FormDeps): FormHandlers {
         return plain(403, "Cross-site requests are not allowed");
       }
       let next = "/";
+      let carried: Record<string, string | undefined> = {};
       try {
         const form = await readFormFields(request);
         next = safeNextPath(form.get("next"), new URL(request.url).origin);
+        carried = carry(form);
         return await work(form, meta, next, request.headers);
       } catch (error) {
         let failure = error instanceof FormFailure ? error : undefined;
@@ -191,6 +225,7 @@ export function createFormHandlers(deps: FormDeps): FormHandlers {
         const retry = failure?.retryAfterSeconds;
         return seeOther(
           pagePath(page, {
+            ...carried,
             error: code,
             retry: retry === undefined ? undefined : String(retry),
             next,
@@ -228,9 +263,55 @@ export function createFormHandlers(deps: FormDeps): FormHandlers {
     return seeOther(pagePath("/login", { registered: "1", next }));
   });
 
+  const forgotPassword = submit("/forgot-password", async (form, meta) => {
+    const input = requestPasswordResetInput.safeParse({ email: field(form, "email") });
+    if (!input.success) throw new FormFailure("invalid_email");
+    await recovery.request(input.data.email, meta);
+    // The same page whether or not the email has an account; the email stays out of the URL.
+    return seeOther(pagePath("/forgot-password", { sent: "1" }));
+  });
+
+  const resetPassword = submit(
+    "/reset-password",
+    async (form, meta) => {
+      const input = resetPasswordInput.safeParse({
+        token: field(form, "token"),
+        password: field(form, "password"),
+      });
+      if (!input.success) {
+        const at = input.error.issues[0]?.path[0];
+        throw new FormFailure(at === "token" ? "invalid_token" : "invalid_password");
+      }
+      if (form.has("confirmPassword") && field(form, "confirmPassword") !== input.data.password) {
+        throw new FormFailure("password_mismatch");
+      }
+      await recovery.reset(input.data, meta);
+      return seeOther(pagePath("/login", { reset: "1" }));
+    },
+    // Back to the same link, so the person can try again (a token of ours is 43 characters).
+    (form) => ({ token: field(form, "token").slice(0, 128) || undefined }),
+  );
+
+  const verifyEmail = submit("/verify-email", async (form, meta) => {
+    const input = verifyEmailInput.safeParse({ token: field(form, "token") });
+    if (!input.success) throw new FormFailure("invalid_token");
+    await verification.verify(input.data.token, meta);
+    return seeOther(pagePath("/verify-email", { verified: "1" }));
+  });
+
   const routes = new Map<string, FormHandler>([
     [FORM_LOGIN_PATH, login],
     [FORM_REGISTER_PATH, register],
+    [FORM_FORGOT_PASSWORD_PATH, forgotPassword],
+    [FORM_RESET_PASSWORD_PATH, resetPassword],
+    [FORM_VERIFY_EMAIL_PATH, verifyEmail],
   ]);
-  return { login, register, route: (pathname) => routes.get(pathname) };
+  return {
+    login,
+    register,
+    forgotPassword,
+    resetPassword,
+    verifyEmail,
+    route: (pathname) => routes.get(pathname),
+  };
 }

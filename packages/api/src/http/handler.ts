@@ -50,7 +50,8 @@ export function createApiHandler(app: App) {
     onError: (error) => app.logger.error({ err: summary(error) }, "oauth: unexpected error"),
   });
   const jwks = createJwksHandler(app.auth.keys);
-  // The sign-in and registration forms without JavaScript (POST /api/auth/login, /register).
+  // The forms without JavaScript (POST /api/auth/login, /register, /forgot-password,
+  // /reset-password, /verify-email).
   const forms = createFormHandlers(app);
 
   function trpc(request: Request, call: ApiCall): Promise<Response> {

@@ -1,9 +1,15 @@
 import { z } from "zod";
 
+import { userListInput } from "../schemas";
 import { adminProcedure, createTRPCRouter } from "../trpc";
 
+const target = z.object({ userId: z.uuid() });
+
 export const adminRouter = createTRPCRouter({
-  users: adminProcedure.query(({ ctx }) => ctx.auth.admin.listUsers()),
+  /** One page of users (20 by default), optionally those whose email contains `email`. */
+  users: adminProcedure
+    .input(userListInput)
+    .query(({ ctx, input }) => ctx.auth.admin.listUsers(input)),
 
   setRole: adminProcedure
     .input(z.object({ userId: z.uuid(), role: z.enum(["user", "admin"]) }))
@@ -11,4 +17,21 @@ export const adminRouter = createTRPCRouter({
       await ctx.auth.admin.setRole(input.userId, input.role, ctx.meta);
       return { ok: true as const };
     }),
+
+  /** Signs the user out everywhere now and refuses their logins until enabled. */
+  disableUser: adminProcedure.input(target).mutation(async ({ ctx, input }) => {
+    await ctx.auth.admin.disableUser(ctx, input.userId, ctx.meta);
+    return { ok: true as const };
+  }),
+
+  enableUser: adminProcedure.input(target).mutation(async ({ ctx, input }) => {
+    await ctx.auth.admin.enableUser(ctx, input.userId, ctx.meta);
+    return { ok: true as const };
+  }),
+
+  /** Signs the user out everywhere; they may sign in again. */
+  revokeSessions: adminProcedure.input(target).mutation(async ({ ctx, input }) => {
+    await ctx.auth.admin.revokeSessions(ctx, input.userId, ctx.meta);
+    return { ok: true as const };
+  }),
 });

@@ -7,7 +7,14 @@ import {
   type TokenPair,
 } from "@authkit/auth";
 
-import { changePasswordInput, loginInput, registerInput } from "../schemas";
+import {
+  changePasswordInput,
+  loginInput,
+  registerInput,
+  requestPasswordResetInput,
+  resetPasswordInput,
+  verifyEmailInput,
+} from "../schemas";
 import { sessionCookies } from "../session-cookie";
 import { createTRPCRouter, protectedProcedure, publicProcedure, type Context } from "../trpc";
 
@@ -87,4 +94,37 @@ export const authRouter = createTRPCRouter({
     await ctx.auth.accounts.changePassword(ctx, input, ctx.meta);
     return { ok: true as const };
   }),
+
+  /** The same answer whether or not the email has an account; only then does a mail leave. */
+  requestPasswordReset: publicProcedure
+    .input(requestPasswordResetInput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.auth.recovery.request(input.email, ctx.meta);
+      return { ok: true as const };
+    }),
+
+  /** Every session of the user ends; the person signs in again with the new password. */
+  resetPassword: publicProcedure.input(resetPasswordInput).mutation(async ({ ctx, input }) => {
+    await ctx.auth.recovery.reset(input, ctx.meta);
+    return { ok: true as const };
+  }),
+
+  verifyEmail: publicProcedure.input(verifyEmailInput).mutation(async ({ ctx, input }) => {
+    await ctx.auth.verification.verify(input.token, ctx.meta);
+    return { ok: true as const };
+  }),
+
+  /** The account page's "send it again". */
+  resendVerification: protectedProcedure.mutation(async ({ ctx }) => {
+    await ctx.auth.verification.resend(ctx, ctx.meta);
+    return { ok: true as const };
+  }),
+
+  /** The login page's "send it again" after EMAIL_NOT_VERIFIED: same answer for any email. */
+  requestVerificationEmail: publicProcedure
+    .input(requestPasswordResetInput)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.auth.verification.resendByEmail(input.email, ctx.meta);
+      return { ok: true as const };
+    }),
 });

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
+import { useState, type FormEvent } from "react";
 
 import type { AuthUser } from "@authkit/client";
 
@@ -9,9 +9,13 @@ import { Button } from "~/components/form";
 import { Icon } from "~/components/icon";
 import { RequireAuth } from "~/components/require-auth";
 import { Alert, Badge, Card, PageLoading } from "~/components/ui";
-import { errorMessage, isForbidden } from "~/lib/errors";
+import { authCodeOf, errorMessage, isForbidden } from "~/lib/errors";
 import { formatDate } from "~/lib/format";
 import { trpc } from "~/lib/trpc";
+
+import { ACTIONS, ConfirmAction, type UserAction } from "./user-actions";
+
+const PAGE_SIZE = 20;
 
 export default function AdminPage() {
   return <RequireAuth>{(user) => <Admin me={user} />}</RequireAuth>;
@@ -19,19 +23,62 @@ export default function AdminPage() {
 
 function Admin({ me }: { me: AuthUser }) {
   const utils = trpc.useUtils();
+  const [page, setPage] = useState(1);
+  const [search, setSearch] = useState("");
   // The server decides who is an admin: a role cached in this page could be out of date.
-  const users = trpc.admin.users.useQuery();
-  const [notice, setNotice] = useState<string | null>(null);
-  const setRole = trpc.admin.setRole.useMutation({
-    onSuccess: (_result, { userId, role }) => {
-      const email = users.data?.find((u) => u.id === userId)?.email ?? "The user";
-      setNotice(`${email} is now ${role === "admin" ? "an administrator" : "a regular user"}.`);
-      return utils.admin.users.invalidate();
-    },
+  const users = trpc.admin.users.useQuery({
+    page,
+    pageSize: PAGE_SIZE,
+    ...(search ? { email: search } : {}),
   });
+  const [notice, setNotice] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<{ userId: string; action: UserAction } | null>(null);
+  // After Cancel, focus goes back to the button that asked (as in "Sign out everywhere").
+  const [cancelled, setCancelled] = useState<{ userId: string; action: UserAction } | null>(null);
+  const done = (action: UserAction, userId: string) => {
+    const email = users.data?.users.find((u) => u.id === userId)?.email ?? "The user";
+    setNotice(ACTIONS[action].done(email));
+    setConfirming(null);
+    return utils.admin.users.invalidate();
+  };
+  const setRole = trpc.admin.setRole.useMutation({
+    onSuccess: (_r, { userId, role }) =>
+      done(role === "admin" ? "makeAdmin" : "removeAdmin", userId),
+  });
+  const disable = trpc.admin.disableUser.useMutation({
+    onSuccess: (_r, { userId }) => done("disable", userId),
+  });
+  const enable = trpc.admin.enableUser.useMutation({
+    onSuccess: (_r, { userId }) => done("enable", userId),
+  });
+  const revoke = trpc.admin.revokeSessions.useMutation({
+    onSuccess: (_r, { userId }) => done("revokeSessions", userId),
+  });
+  const mutations = [setRole, disable, enable, revoke];
+  const pending = mutations.some((m) => m.isPending);
+  const failed = mutations.find((m) => m.isError)?.error;
 
-  if (users.isPending) return <PageLoading label="Loading users…" />;
+  function run(userId: string, action: UserAction) {
+    for (const m of mutations) m.reset();
+    if (action === "makeAdmin" || action === "removeAdmin")
+      setRole.mutate({ userId, role: action === "makeAdmin" ? "admin" : "user" });
+    else if (action === "disable") disable.mutate({ userId });
+    else if (action === "enable") enable.mutate({ userId });
+    else revoke.mutate({ userId });
+  }
+
+  function onSearch(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const value = new FormData(event.currentTarget).get("email");
+    setSearch(typeof value === "string" ? value.trim() : "");
+    setPage(1);
+    setConfirming(null);
+  }
+
+  if (users.isPending && !users.data) return <PageLoading label="Loading users…" />;
   if (users.isError && isForbidden(users.error)) return <NotAllowed email={me.email} />;
+
+  const pages = users.data ? Math.max(1, Math.ceil(users.data.total / users.data.pageSize)) : 1;
 
   return (
     <div className="page page-wide">
@@ -39,15 +86,24 @@ function Admin({ me }: { me: AuthUser }) {
         <h1>Users</h1>
         <p className="muted">
           {users.data
-            ? `${plural(users.data.length, "user")}, ${plural(users.data.filter((u) => u.role === "admin").length, "admin")}. `
+            ? `${plural(users.data.total, "user")}${search ? ` matching “${search}”` : ""}. `
             : null}
-          Role changes take effect right away.
+          Changes take effect right away, on every device.
         </p>
       </header>
+      <form className="toolbar" role="search" aria-label="Users" onSubmit={onSearch}>
+        <label htmlFor="user-search">Search by email</label>
+        <input id="user-search" name="email" type="search" defaultValue={search} maxLength={254} />
+        <Button type="submit" variant="secondary" className="btn-small">
+          Search
+        </Button>
+      </form>
       {notice ? <Alert kind="success">{notice}</Alert> : null}
-      {setRole.isError ? (
-        <Alert kind="error" title="Couldn't change the role">
-          {errorMessage(setRole.error)}
+      {failed ? (
+        <Alert kind="error" title="Couldn't save the change">
+          {authCodeOf(failed) === "LAST_ADMIN"
+            ? "The last active administrator can't be disabled or demoted. Make someone else an administrator first."
+            : errorMessage(failed)}
         </Alert>
       ) : null}
       {users.isError ? (
@@ -60,11 +116,12 @@ function Admin({ me }: { me: AuthUser }) {
       ) : (
         <Card>
           <table className="table">
-            <caption className="visually-hidden">Users and their roles</caption>
+            <caption className="visually-hidden">Users, their roles and status</caption>
             <thead>
               <tr>
                 <th scope="col">User</th>
                 <th scope="col">Role</th>
+                <th scope="col">Status</th>
                 <th scope="col">Joined</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -72,9 +129,14 @@ function Admin({ me }: { me: AuthUser }) {
               </tr>
             </thead>
             <tbody>
-              {users.data.map((user) => {
+              {users.data.users.map((user) => {
                 const isMe = user.id === me.id;
-                const target = user.role === "admin" ? "user" : "admin";
+                const actions: UserAction[] = [
+                  user.role === "admin" ? "removeAdmin" : "makeAdmin",
+                  user.disabled ? "enable" : "disable",
+                  "revokeSessions",
+                ];
+                const asked = confirming?.userId === user.id ? confirming.action : null;
                 return (
                   <tr key={user.id}>
                     <td data-label="User">
@@ -86,24 +148,49 @@ function Admin({ me }: { me: AuthUser }) {
                         {user.role === "admin" ? "Admin" : "User"}
                       </Badge>
                     </td>
+                    <td data-label="Status">
+                      <Badge tone={user.disabled ? "neutral" : "success"}>
+                        {user.disabled ? "Disabled" : "Active"}
+                      </Badge>{" "}
+                      {user.emailVerified ? null : (
+                        <span className="muted small status-note">Email not confirmed</span>
+                      )}
+                    </td>
                     <td data-label="Joined">{formatDate(user.createdAt)}</td>
                     <td className="cell-action">
                       {isMe ? (
                         <span className="muted small">You</span>
-                      ) : (
-                        <Button
-                          variant="secondary"
-                          className="btn-small"
-                          pending={setRole.isPending && setRole.variables.userId === user.id}
-                          pendingLabel="Saving…"
-                          aria-label={`${target === "admin" ? "Make admin" : "Remove admin"}: ${user.email}`}
-                          onClick={() => {
-                            setNotice(null);
-                            setRole.mutate({ userId: user.id, role: target });
+                      ) : asked ? (
+                        <ConfirmAction
+                          action={asked}
+                          email={user.email}
+                          pending={pending}
+                          onConfirm={() => run(user.id, asked)}
+                          onCancel={() => {
+                            setCancelled(confirming);
+                            setConfirming(null);
                           }}
-                        >
-                          {target === "admin" ? "Make admin" : "Remove admin"}
-                        </Button>
+                        />
+                      ) : (
+                        <div className="row-actions">
+                          {actions.map((action) => (
+                            <Button
+                              key={action}
+                              variant="secondary"
+                              className="btn-small"
+                              aria-label={`${ACTIONS[action].label}: ${user.email}`}
+                              autoFocus={
+                                cancelled?.userId === user.id && cancelled.action === action
+                              }
+                              onClick={() => {
+                                setNotice(null);
+                                setConfirming({ userId: user.id, action });
+                              }}
+                            >
+                              {ACTIONS[action].label}
+                            </Button>
+                          ))}
+                        </div>
                       )}
                     </td>
                   </tr>
@@ -111,6 +198,27 @@ function Admin({ me }: { me: AuthUser }) {
               })}
             </tbody>
           </table>
+          <nav className="pagination" aria-label="Pages of users">
+            <Button
+              variant="ghost"
+              className="btn-small"
+              disabled={page <= 1}
+              onClick={() => setPage((p) => Math.max(1, p - 1))}
+            >
+              Previous
+            </Button>
+            <span aria-live="polite">
+              Page {Math.min(page, pages)} of {pages}
+            </span>
+            <Button
+              variant="ghost"
+              className="btn-small"
+              disabled={page >= pages}
+              onClick={() => setPage((p) => p + 1)}
+            >
+              Next
+            </Button>
+          </nav>
         </Card>
       )}
     </div>

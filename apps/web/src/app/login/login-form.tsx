@@ -8,19 +8,24 @@ import { useSubmitErrors } from "~/components/use-field-errors";
 import { useLeaveWhenSignedIn, useLogin } from "~/components/use-sign-in";
 import { Alert, PageLoading } from "~/components/ui";
 import { useAuth } from "~/lib/auth";
-import { formErrorMessage } from "~/lib/errors";
+import { authCodeOf, formErrorMessage } from "~/lib/errors";
 import { sessionEndedMessage, withNext } from "~/lib/navigation";
+
+import { ResendVerification } from "./resend-verification";
 
 export function LoginForm({
   next,
   error,
   retry,
   registered,
+  passwordReset,
 }: {
   next: string | undefined;
   error: string | undefined;
   retry: string | undefined;
   registered: boolean;
+  /** Back from the reset form without JavaScript. */
+  passwordReset: boolean;
 }) {
   const auth = useAuth();
   const leaving = useLeaveWhenSignedIn(next);
@@ -28,6 +33,7 @@ export function LoginForm({
   // Once the visitor submits, what the page said before (signed out, a failed no-JS attempt)
   // is out of date: only this attempt's outcome is shown.
   const [submitted, setSubmitted] = useState(false);
+  const [email, setEmail] = useState("");
   const login = useLogin();
   const { errors, formError, startSubmit, onEdit } = useSubmitErrors(login.error, formRef);
 
@@ -37,6 +43,7 @@ export function LoginForm({
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     setSubmitted(true);
+    setEmail(formString(data, "email"));
     startSubmit();
     login.mutate({ email: formString(data, "email"), password: formString(data, "password") });
   }
@@ -46,6 +53,9 @@ export function LoginForm({
     formError ? (
       <Alert kind="error" formError>
         {formError}
+        {authCodeOf(login.error) === "EMAIL_NOT_VERIFIED" ? (
+          <ResendVerification email={email} />
+        ) : null}
       </Alert>
     ) : null
   ) : failed ? (
@@ -61,6 +71,10 @@ export function LoginForm({
   ) : auth.reason === "unreachable" ? (
     <Alert kind="error" title="Can't reach the server">
       Check your connection, then reload the page.
+    </Alert>
+  ) : passwordReset ? (
+    <Alert kind="success" title="Password changed">
+      Every device was signed out. Sign in with your new password.
     </Alert>
   ) : registered ? (
     <Alert kind="success" title="Account created">
@@ -88,6 +102,9 @@ export function LoginForm({
             error={errors.password}
             onChange={() => onEdit("password")}
           />
+          <p className="small">
+            <Link href="/forgot-password">Forgot password?</Link>
+          </p>
           <Button
             type="submit"
             pending={login.isPending}

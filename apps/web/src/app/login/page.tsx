@@ -14,6 +14,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
       error={searchParam(params.error)}
       retry={searchParam(params.retry)}
       registered={searchParam(params.registered) === "1"}
+      passwordReset={searchParam(params.reset) === "1"}
     />
   );
 }

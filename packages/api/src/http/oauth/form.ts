@@ -84,6 +84,9 @@ export function fromAuthError(
       return grant === "password"
         ? new OAuthError(400, "invalid_grant", "Invalid email or password")
         : new OAuthError(400, "invalid_grant", "Invalid refresh token");
+    case "EMAIL_NOT_VERIFIED":
+      // RFC 6749 has no code for it: the grant is refused, and the description says why.
+      return new OAuthError(400, "invalid_grant", "Confirm your email address before signing in");
     case "RATE_LIMITED": {
       const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1));
       return new OAuthError(429, "slow_down", "Too many attempts, try again later", {

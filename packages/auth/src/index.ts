@@ -2,15 +2,13 @@
  * @authkit/auth: the auth core. Apps and the API use this surface; the tRPC guards are in
  * `@authkit/auth/trpc`, and what only benchmarks and tests need in `@authkit/auth/internal`.
  */
-export { createAuth, type Auth, type CreateAuthOptions } from "./create";
-export type { Identity, RequestMeta, SessionView, TokenPair } from "./types";
+export { createAuth, type Auth } from "./create";
+export type { RequestMeta, TokenPair } from "./types";
 export { AuthError, isAuthError, type AuthErrorCode } from "./errors";
 export type { SecurityEvent, SecurityEventSink } from "./events";
-export type { AccountMail, AccountMailer } from "./mail";
-export type { Profile } from "./accounts";
-export type { AdminUserView, UserPage } from "./admin";
+export type { AccountMailer } from "./mail";
 export type { Clock } from "./clock";
-export type { LiveIdentity, SessionWatch, StreamEndReason } from "./live";
+export type { LiveIdentity } from "./live";
 export type { KeySet } from "./keys";
 export { PasswordHasher } from "./password";
 export {

@@ -24,7 +24,6 @@ import {
   isAuthError,
   readDeviceCookie,
   type Auth,
-  type AuthError,
   type RequestMeta,
 } from "@authkit/auth";
 
@@ -37,36 +36,23 @@ import {
 } from "../schemas";
 import { sessionCookies } from "../session-cookie";
 import type { ApiSettings } from "../trpc";
-import { API_SECURITY_HEADERS } from "./headers";
 import { safeNextPath } from "./next-path";
-import { readBody } from "./oauth/form";
+import {
+  field,
+  FormFailure,
+  fromAuthError,
+  invalidField,
+  pagePath,
+  plain,
+  readFormFields,
+  seeOther,
+} from "./form-submission";
 
 export const FORM_LOGIN_PATH = "/api/auth/login";
 export const FORM_REGISTER_PATH = "/api/auth/register";
 export const FORM_FORGOT_PASSWORD_PATH = "/api/auth/forgot-password";
 export const FORM_RESET_PASSWORD_PATH = "/api/auth/reset-password";
 export const FORM_VERIFY_EMAIL_PATH = "/api/auth/verify-email";
-
-/** Four short fields; anything larger is not our form. */
-export const FORM_MAX_BODY_BYTES = 16 * 1024;
-
-/**
- * What a failed form submission reports in `?error=`. The pages word them; see
- * apps/web/src/lib/form-errors.ts.
- */
-export type FormErrorCode =
-  | "invalid_credentials"
-  | "invalid_email"
-  | "invalid_password"
-  | "invalid_name"
-  | "password_mismatch"
-  | "email_taken"
-  | "email_not_verified"
-  | "invalid_token"
-  | "rate_limited"
-  | "unavailable"
-  | "bad_request"
-  | "server_error";
 
 export interface FormDeps {
   auth: {
@@ -93,93 +79,6 @@ export interface FormHandlers {
   verifyEmail: FormHandler;
   /** The handler for a request path (no query string), or undefined if the path is not ours. */
   route(pathname: string): FormHandler | undefined;
-}
-
-const BASE_HEADERS = { ...API_SECURITY_HEADERS, "cache-control": "no-store" } as const;
-
-function seeOther(location: string, cookies: string[] = []): Response {
-  const headers = new Headers({ ...BASE_HEADERS, location });
-  for (const cookie of cookies) headers.append("set-cookie", cookie);
-  return new Response(null, { status: 303, headers });
-}
-
-function plain(status: number, text: string, extra: Record<string, string> = {}): Response {
-  return new Response(`${text}\n`, {
-    status,
-    headers: { ...BASE_HEADERS, "content-type": "text/plain; charset=utf-8", ...extra },
-  });
-}
-
-/** A page path with its query: only the parameters that are set, `next` only when it goes somewhere. */
-function pagePath(page: string, params: Record<string, string | undefined>): string {
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) {
-    if (value !== undefined && !(name === "next" && value === "/")) query.set(name, value);
-  }
-  const search = query.toString();
-  return search ? `${page}?${search}` : page;
-}
-
-class FormFailure extends Error {
-  constructor(
-    readonly code: FormErrorCode,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(code);
-    this.name = "FormFailure";
-  }
-}
-
-/** The body of a form post: URL-encoded UTF-8 (what `<form method="post">` sends), bounded. */
-async function readFormFields(request: Request): Promise<URLSearchParams> {
-  const mediaType = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
-  if (mediaType !== "application/x-www-form-urlencoded") throw new FormFailure("bad_request");
-  if (Number(request.headers.get("content-length") ?? "0") > FORM_MAX_BODY_BYTES) {
-    throw new FormFailure("bad_request");
-  }
-  const bytes = await readBody(request, FORM_MAX_BODY_BYTES);
-  if (!bytes) throw new FormFailure("bad_request");
-  try {
-    return new URLSearchParams(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-  } catch {
-    throw new FormFailure("bad_request");
-  }
-}
-
-const field = (form: URLSearchParams, name: string) => form.get(name) ?? "";
-
-/** The schema's first complaint, as the field it is about. */
-function invalidField(path: readonly PropertyKey[] | undefined): FormErrorCode {
-  switch (path?.[0]) {
-    case "email":
-      return "invalid_email";
-    case "password":
-      return "invalid_password";
-    case "name":
-      return "invalid_name";
-    default:
-      return "bad_request";
-  }
-}
-
-function fromAuthError(error: AuthError): FormFailure | undefined {
-  switch (error.code) {
-    case "INVALID_CREDENTIALS":
-      return new FormFailure("invalid_credentials");
-    case "EMAIL_TAKEN":
-      return new FormFailure("email_taken");
-    case "EMAIL_NOT_VERIFIED":
-      return new FormFailure("email_not_verified");
-    case "INVALID_TOKEN":
-      return new FormFailure("invalid_token");
-    case "RATE_LIMITED":
-      return new FormFailure("rate_limited", Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1)));
-    case "UNAVAILABLE":
-    case "OVERLOADED":
-      return new FormFailure("unavailable");
-    default:
-      return undefined;
-  }
 }
 
 export function createFormHandlers(deps: FormDeps): FormHandlers {

@@ -99,12 +99,7 @@ export function createAdmin(core: Core, revocation: Revocation) {
           });
           if (!user) throw new AuthError("NOT_FOUND");
           if (user.role === role) return false;
-          if (
-            role === "user" &&
-            !user.disabledAt &&
-            (await tx.user.count({ where: { role: "admin", disabledAt: null } })) <= 1
-          )
-            throw new AuthError("LAST_ADMIN");
+          if (role === "user" && !user.disabledAt) await assertAnotherAdmin(tx);
           await tx.user.update({ where: { id: userId }, data: { role } });
           return true;
         }),
@@ -127,11 +122,7 @@ export function createAdmin(core: Core, revocation: Revocation) {
           });
           if (!user) throw new AuthError("NOT_FOUND");
           if (user.disabledAt) return false;
-          if (
-            user.role === "admin" &&
-            (await tx.user.count({ where: { role: "admin", disabledAt: null } })) <= 1
-          )
-            throw new AuthError("LAST_ADMIN");
+          if (user.role === "admin") await assertAnotherAdmin(tx);
           await tx.user.update({ where: { id: userId }, data: { disabledAt: now(core) } });
           return true;
         }),
@@ -172,3 +163,16 @@ export function createAdmin(core: Core, revocation: Revocation) {
 }
 
 export type Admin = ReturnType<typeof createAdmin>;
+
+type Transaction = Parameters<Parameters<Core["db"]["prisma"]["$transaction"]>[0]>[0];
+
+/**
+ * Refuses to take away the last enabled admin (nobody could undo it). The enabled admins' rows are
+ * locked first: two admins demoting or disabling each other at once would otherwise both count
+ * two and leave none.
+ */
+async function assertAnotherAdmin(tx: Transaction): Promise<void> {
+  const admins = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id::text FROM users WHERE role = 'admin' AND disabled_at IS NULL FOR UPDATE`;
+  if (admins.length <= 1) throw new AuthError("LAST_ADMIN");
+}

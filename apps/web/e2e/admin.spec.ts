@@ -1,8 +1,7 @@
-import type { Page } from "@playwright/test";
-
 import {
   expect,
   expectNoUnretriedFailures,
+  findUser,
   sessionEventsLive,
   signedInContext,
   signIn,
@@ -11,14 +10,6 @@ import {
   test,
   watchApi,
 } from "./fixtures";
-
-/** The admin page shows one page of users: find the one by searching for the email. */
-async function findUser(page: Page, email: string) {
-  await page.getByLabel("Search by email").fill(email);
-  await page.getByRole("button", { name: "Search", exact: true }).click();
-  await expect(page.getByText(/^1 user matching/)).toBeVisible();
-  return page.getByRole("row").filter({ hasText: email });
-}
 
 test("a regular user is told the admin page is not for them", async ({
   signedInPage: { page, user },

@@ -255,6 +255,14 @@ export async function stallSessionEvents(context: BrowserContext): Promise<void>
 }
 
 /** Resolves once the page's live session stream is up (the server is watching the session). */
+/** The admin page shows one page of users: find the one by searching for the email. */
+export async function findUser(page: Page, email: string) {
+  await page.getByLabel("Search by email").fill(email);
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(page.getByText(/^1 user matching/)).toBeVisible();
+  return page.getByRole("row").filter({ hasText: email });
+}
+
 export async function sessionEventsLive(page: Page, timeout = 10_000): Promise<void> {
   await expect(page.locator("html")).toHaveAttribute("data-session-events", "live", { timeout });
 }

@@ -1,5 +1,7 @@
 import WebSocket, { type ClientOptions } from "ws";
 
+import { arrivals } from "./arrivals";
+
 /** A tRPC-over-WebSocket reader for tests, on the `ws` client: what a browser's socket would see. */
 export interface TrpcMessage {
   id?: number | string | null;
@@ -28,9 +30,7 @@ export const socketUrl = (base: string, ticket?: string) =>
 
 export function openSocket(url: string, options: ClientOptions = {}): LiveSocket {
   const ws = new WebSocket(url, options);
-  const messages: TrpcMessage[] = [];
-  const waiters = new Set<() => void>();
-  let ended = false;
+  const received = arrivals<TrpcMessage>("message");
   const opened = new Promise<{ status: number }>((resolve, reject) => {
     ws.once("open", () => resolve({ status: 101 }));
     ws.once("unexpected-response", (_req, res) => {
@@ -42,14 +42,12 @@ export function openSocket(url: string, options: ClientOptions = {}): LiveSocket
   opened.catch(() => undefined);
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
     ws.once("close", (code, reason) => {
-      ended = true;
-      for (const wake of waiters) wake();
+      received.end();
       resolve({ code, reason: reason.toString() });
     });
     // A refused upgrade never opens, so it never closes either.
     ws.once("unexpected-response", () => {
-      ended = true;
-      for (const wake of waiters) wake();
+      received.end();
       resolve({ code: 1006, reason: "" });
     });
   });
@@ -57,46 +55,21 @@ export function openSocket(url: string, options: ClientOptions = {}): LiveSocket
   ws.on("message", (data, isBinary) => {
     const text = isBinary ? "" : (data as Buffer).toString();
     if (text === "PING" || text === "PONG") return;
-    messages.push(JSON.parse(text) as TrpcMessage);
-    for (const wake of waiters) wake();
+    received.push(JSON.parse(text) as TrpcMessage);
   });
   const send = (data: unknown) => {
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(data));
   };
   return {
     ws,
-    messages,
+    messages: received.items,
     opened,
     closed,
     send,
     subscribe: (id, path, input = {}) =>
       send({ id, jsonrpc: "2.0", method: "subscription", params: { path, input } }),
     close: () => ws.close(1000),
-    waitFor: (predicate, timeoutMs = 5000) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const found = messages.find(predicate);
-          if (found) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(found);
-          } else if (ended) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            reject(new Error(`socket closed without the message; got ${JSON.stringify(messages)}`));
-          }
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(
-              `no matching message within ${timeoutMs} ms; got ${JSON.stringify(messages)}`,
-            ),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      }),
+    waitFor: received.waitFor,
   };
 }
 

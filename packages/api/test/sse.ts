@@ -1,5 +1,6 @@
 import { expect } from "vitest";
 
+import { arrivals } from "./arrivals";
 import { call } from "./harness";
 
 /** A minimal server-sent-events reader over fetch, for tests: what an EventSource would see. */
@@ -25,8 +26,7 @@ export async function openSse(url: string): Promise<SseStream> {
     signal: controller.signal,
     headers: { accept: "text/event-stream" },
   });
-  const events: SseEvent[] = [];
-  const waiters = new Set<() => void>();
+  const received = arrivals<SseEvent>("event");
   const closed = (async () => {
     if (!response.body) return;
     if (!response.headers.get("content-type")?.includes("text/event-stream")) {
@@ -52,47 +52,22 @@ export async function openSse(url: string): Promise<SseStream> {
             else if (line.startsWith("data:")) data.push(line.slice(5).trim());
           }
           if (data.length === 0) continue;
-          events.push({ event, data: JSON.parse(data.join("\n")) as unknown });
-          for (const wake of waiters) wake();
+          received.push({ event, data: JSON.parse(data.join("\n")) as unknown });
         }
       }
     } catch {
       // Aborted by close().
     } finally {
-      for (const wake of waiters) wake();
+      received.end();
     }
   })();
-  let ended = false;
-  void closed.then(() => (ended = true));
   return {
     status: response.status,
     contentType: response.headers.get("content-type"),
-    events,
+    events: received.items,
     closed,
     close: () => controller.abort(),
-    waitFor: (predicate, timeoutMs = 5000) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const found = events.find(predicate);
-          if (found) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(found);
-          } else if (ended) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            reject(new Error(`stream ended without the event; got ${JSON.stringify(events)}`));
-          }
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)}`),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      }),
+    waitFor: received.waitFor,
   };
 }
 

@@ -92,7 +92,7 @@ export default defineConfig({
   projects: [
     {
       name: "app",
-      testIgnore: /(expiry|dev|live-ws)\.spec\.ts/,
+      testIgnore: /(expiry|dev|start|live-ws)\.spec\.ts/,
       use: { baseURL: `http://localhost:${port}` },
     },
     {
@@ -107,6 +107,8 @@ export default defineConfig({
     },
     // `pnpm dev`, started by the test itself (it needs no production build).
     { name: "dev", testMatch: /dev\.spec\.ts/ },
+    // The README's `pnpm start` on a new machine, started by the test itself from the build.
+    { name: "start", testMatch: /start\.spec\.ts/ },
   ],
   // Without a browser there is nothing to serve (the fixtures skip every test, see e2e/env.ts).
   webServer: browser

@@ -1,6 +1,7 @@
 import type { App } from "./app";
 
 /** Survives Next's separate module graphs: the custom server and route bundles see one slot. */
+// apps/web/src/server/start.ts reads the same slot to tell the custom server from `next start`.
 const SLOT = Symbol.for("authkit.app");
 
 /**

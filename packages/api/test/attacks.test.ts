@@ -25,6 +25,7 @@ import {
   login,
   quickDatabase,
   registerAndLogin,
+  signedInAdmin,
   startTestServer,
   TEST_SECRET,
   uniqueEmail,
@@ -505,9 +506,7 @@ describe("hostile input to every procedure", () => {
   beforeAll(async () => {
     server = await startTestServer({ database: await quickDatabase(), store: "database" });
     user = await registerAndLogin(server.url);
-    const promoted = await registerAndLogin(server.url);
-    await server.app.auth.admin.setRole(promoted.userId, "admin");
-    admin = await login(server.url, promoted.email, promoted.password);
+    admin = await signedInAdmin(server);
   });
   afterAll(() => server.close());
 

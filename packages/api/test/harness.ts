@@ -235,6 +235,13 @@ export async function registerAndLogin(
   return login(base, email, password);
 }
 
+/** A new user made admin, signed in again so the token carries the role. */
+export async function signedInAdmin(server: Pick<TestServer, "url" | "app">): Promise<SignedIn> {
+  const user = await registerAndLogin(server.url, { email: uniqueEmail("admin") });
+  await server.app.auth.admin.setRole(user.userId, "admin");
+  return login(server.url, user.email, user.password);
+}
+
 export async function login(base: string, email: string, password: string): Promise<SignedIn> {
   const result = await call<{ accessToken: string; user: { id: string } }>(
     base,

@@ -12,8 +12,8 @@ import {
   login,
   quickDatabase,
   registerAndLogin,
+  signedInAdmin,
   startTestServer,
-  uniqueEmail,
   type CallResult,
   type SignedIn,
   type TestServer,
@@ -33,13 +33,6 @@ async function liveStream(base: string, user: SignedIn) {
   return stream;
 }
 
-/** A new user made admin, signed in again so the token carries the role. */
-async function newAdmin(server: TestServer): Promise<SignedIn> {
-  const user = await registerAndLogin(server.url, { email: uniqueEmail("admin") });
-  await server.app.auth.admin.setRole(user.userId, "admin");
-  return login(server.url, user.email, user.password);
-}
-
 describe.each(["database", "upstash"] as const)("admin lifecycle, %s revocation store", (store) => {
   let server: TestServer;
   let base: string;
@@ -54,7 +47,7 @@ describe.each(["database", "upstash"] as const)("admin lifecycle, %s revocation 
       logDestination: logs,
     });
     base = server.url;
-    admin = await newAdmin(server);
+    admin = await signedInAdmin(server);
   });
   afterAll(() => server?.close());
 
@@ -171,7 +164,7 @@ describe("the last enabled admin", () => {
   });
 
   it("cannot be disabled or demoted; with a second admin, either can", async () => {
-    const first = await newAdmin(server);
+    const first = await signedInAdmin(server);
     const self = (procedure: string, input: unknown, token = first.accessToken) =>
       call(server.url, "mutation", `admin.${procedure}`, { token, input });
 
@@ -183,7 +176,7 @@ describe("the last enabled admin", () => {
     );
     expect((await me(server.url, first.accessToken)).status).toBe(200);
 
-    const second = await newAdmin(server);
+    const second = await signedInAdmin(server);
     expect((await self("disableUser", { userId: second.userId })).status).toBe(200);
     // The disabled admin does not count: the first is the last enabled one again.
     expect(authCodeOf(await self("setRole", { userId: first.userId, role: "user" }))).toBe(

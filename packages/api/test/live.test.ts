@@ -4,6 +4,7 @@ import { createTestDatabase, databaseKinds } from "@authkit/db/testing";
 
 import { call, login, registerAndLogin, startTestServer, type TestServer } from "./harness";
 import { startServerProcess } from "./server-process";
+import { revokeSession } from "./revoke";
 import { errorCode, isError, isRevoked, openSse, subscriptionUrl, ticketFor } from "./sse";
 
 describe.each(await databaseKinds())("live sessions on %s", (database) => {
@@ -66,45 +67,13 @@ describe.each(await databaseKinds())("live sessions on %s", (database) => {
     ["a session revoke", "session_revoked"],
     ["a role change", "role_changed"],
     ["refresh-token reuse", "refresh_token_reused"],
-  ])("pushes %s to the open stream and ends it with UNAUTHORIZED", async (_, reason) => {
+  ] as const)("pushes %s to the open stream and ends it with UNAUTHORIZED", async (_, reason) => {
     const user = await registerAndLogin(base);
     const other = await login(base, user.email, user.password);
     const stream = await events(await ticketFor(base, user.accessToken));
     await stream.waitFor((e) => (e.data as { type?: string }).type === "connected");
     const started = Date.now();
-    if (reason === "logout_all")
-      await call(base, "mutation", "auth.logoutAll", { token: other.accessToken });
-    if (reason === "logout") await call(base, "mutation", "auth.logout", { cookie: user.cookie });
-    if (reason === "password_changed") {
-      await call(base, "mutation", "auth.changePassword", {
-        token: other.accessToken,
-        input: { currentPassword: user.password, newPassword: "another good password" },
-      });
-    }
-    if (reason === "session_revoked") {
-      const sessions = await call<{ id: string; current: boolean }[]>(
-        base,
-        "query",
-        "session.list",
-        { token: other.accessToken },
-      );
-      const target = sessions.data.find((s) => !s.current)!;
-      await call(base, "mutation", "session.revoke", {
-        token: other.accessToken,
-        input: { id: target.id },
-      });
-    }
-    if (reason === "role_changed") await server.app.auth.admin.setRole(user.userId, "admin");
-    if (reason === "refresh_token_reused") {
-      await call(base, "mutation", "auth.refresh", { cookie: user.cookie });
-      // Past the reuse grace, a replay is theft.
-      server.clock.advance(11);
-      try {
-        await call(base, "mutation", "auth.refresh", { cookie: user.cookie });
-      } finally {
-        server.clock.advance(-11);
-      }
-    }
+    await revokeSession(server, reason, user, other);
     expect((await stream.waitFor(isRevoked, 2000)).data).toEqual({ type: "revoked", reason });
     expect(errorCode(await stream.waitFor(isError, 2000))).toBe("UNAUTHORIZED");
     await stream.closed;

@@ -31,6 +31,7 @@ import {
   socketUrl,
   type LiveSocket,
 } from "./socket";
+import { revokeSession } from "./revoke";
 import { ticketFor } from "./sse";
 
 const database = await quickDatabase();
@@ -158,78 +159,22 @@ describe.each(["database", "upstash"] as StoreKind[])("WebSocket transport, %s s
     ["the access token revoked (RFC 7009)", "token_revoked"],
     ["an admin disabling the user", "user_disabled"],
     ["an admin signing the user out everywhere", "revoked_by_admin"],
-  ])("closes an open socket with 1008 on %s, after a final revoked event", async (_, reason) => {
-    const user = await registerAndLogin(base);
-    const other = await login(base, user.email, user.password);
-    const socket = await liveSocket(base, user.accessToken);
-    const started = Date.now();
-    if (reason === "logout")
-      await call(base, "mutation", "auth.logout", { token: user.accessToken, cookie: user.cookie });
-    if (reason === "logout_all")
-      await call(base, "mutation", "auth.logoutAll", { token: other.accessToken });
-    if (reason === "password_changed")
-      await call(base, "mutation", "auth.changePassword", {
-        token: other.accessToken,
-        input: { currentPassword: user.password, newPassword: "another good password" },
-      });
-    if (reason === "session_revoked") {
-      const sessions = await call<{ id: string; current: boolean }[]>(
-        base,
-        "query",
-        "session.list",
-        { token: other.accessToken },
-      );
-      const target = sessions.data.find((s) => !s.current)!;
-      await call(base, "mutation", "session.revoke", {
-        token: other.accessToken,
-        input: { id: target.id },
-      });
-    }
-    if (reason === "role_changed") {
-      const admin = await registerAndLogin(base);
-      await server.app.auth.admin.setRole(admin.userId, "admin");
-      const adminSession = await login(base, admin.email, admin.password);
-      const promoted = await call(base, "mutation", "admin.setRole", {
-        token: adminSession.accessToken,
-        input: { userId: user.userId, role: "admin" },
-      });
-      expect(promoted.status).toBe(200);
-    }
-    if (reason === "user_disabled" || reason === "revoked_by_admin") {
-      const admin = await registerAndLogin(base);
-      await server.app.auth.admin.setRole(admin.userId, "admin");
-      const adminSession = await login(base, admin.email, admin.password);
-      const action = reason === "user_disabled" ? "admin.disableUser" : "admin.revokeSessions";
-      const done = await call(base, "mutation", action, {
-        token: adminSession.accessToken,
-        input: { userId: user.userId },
-      });
-      expect(done.status).toBe(200);
-    }
-    if (reason === "refresh_token_reused") {
-      await call(base, "mutation", "auth.refresh", { cookie: user.cookie });
-      server.clock.advance(11); // past the reuse grace: a replay is theft
-      try {
-        await call(base, "mutation", "auth.refresh", { cookie: user.cookie });
-      } finally {
-        server.clock.advance(-11);
-      }
-    }
-    if (reason === "token_revoked") {
-      const revoked = await fetch(`${base}/api/auth/revoke`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ token: user.accessToken }).toString(),
-      });
-      expect(revoked.status).toBe(200);
-    }
-    expect(await closedWithin(socket, 2000)).toEqual({ code: 1008, reason });
-    expect(Date.now() - started).toBeLessThan(2000);
-    // The subscription said why first, then ended with UNAUTHORIZED.
-    const revokedAt = socket.messages.findIndex(isRevoked);
-    expect(dataOf(socket.messages[revokedAt]!)).toEqual({ type: "revoked", reason });
-    expect(socket.messages.slice(revokedAt).find(isError)?.error?.data.code).toBe("UNAUTHORIZED");
-  });
+  ] as const)(
+    "closes an open socket with 1008 on %s, after a final revoked event",
+    async (_, reason) => {
+      const user = await registerAndLogin(base);
+      const other = await login(base, user.email, user.password);
+      const socket = await liveSocket(base, user.accessToken);
+      const started = Date.now();
+      await revokeSession(server, reason, user, other);
+      expect(await closedWithin(socket, 2000)).toEqual({ code: 1008, reason });
+      expect(Date.now() - started).toBeLessThan(2000);
+      // The subscription said why first, then ended with UNAUTHORIZED.
+      const revokedAt = socket.messages.findIndex(isRevoked);
+      expect(dataOf(socket.messages[revokedAt]!)).toEqual({ type: "revoked", reason });
+      expect(socket.messages.slice(revokedAt).find(isError)?.error?.data.code).toBe("UNAUTHORIZED");
+    },
+  );
 
   it("closes a socket without subscriptions too, and leaves no listener or count behind", async () => {
     const user = await registerAndLogin(base);

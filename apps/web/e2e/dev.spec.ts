@@ -5,18 +5,14 @@
  * file changed.
  */
 /* eslint-disable no-restricted-properties -- the dev server is a child process with its own env */
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
 
 import { expect, test } from "./fixtures";
+import { startOwnServer, WEB } from "./own-server";
 
-const web = join(dirname(fileURLToPath(import.meta.url)), "..");
 const gitStatus = () =>
   execFileSync("git", ["status", "--porcelain", "--untracked-files=all", "."], {
-    cwd: web,
+    cwd: WEB,
     encoding: "utf8",
   });
 
@@ -24,45 +20,24 @@ test("pnpm dev works at 127.0.0.1 and rewrites no tracked file", async ({ browse
   // Compiling each route on first request takes a while on a loaded two-core machine.
   test.setTimeout(300_000);
   const before = gitStatus();
-  const port = 40_000 + Math.floor(Math.random() * 20_000);
-  const dataDir = mkdtempSync(join(tmpdir(), "authkit-dev-"));
-  const output: string[] = [];
-  const server = spawn("node", ["--import", "tsx", "server.ts", "--dev"], {
-    cwd: web,
-    env: {
-      ...process.env,
-      NODE_ENV: "development",
-      NEXT_TELEMETRY_DISABLED: "1",
-      LOG_LEVEL: "warn",
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      LIVE_TRANSPORT: "ws",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  server.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  server.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
-  const base = `http://127.0.0.1:${port}`;
+  const server = startOwnServer(["--import", "tsx", "server.ts", "--dev"], ({ port, dataDir }) => ({
+    ...process.env,
+    NODE_ENV: "development",
+    NEXT_TELEMETRY_DISABLED: "1",
+    LOG_LEVEL: "warn",
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    LIVE_TRANSPORT: "ws",
+  }));
+  const base = `http://127.0.0.1:${server.port}`;
   try {
-    await expect
-      .poll(
-        async () => {
-          expect(server.exitCode, output.join("")).toBeNull();
-          return fetch(`${base}/api/trpc/health`).then(
-            (r) => r.status,
-            () => 0,
-          );
-        },
-        { timeout: 180_000, message: "the dev server answers" },
-      )
-      .toBe(200);
+    await server.answering("127.0.0.1", 180_000);
 
     const context = await browser.newContext({ baseURL: base });
     const page = await context.newPage();
     const sockets: string[] = [];
     page.on("websocket", (socket) => sockets.push(socket.url()));
-    const email = `dev-${port}@e2e.test`;
+    const email = `dev-${server.port}@e2e.test`;
     const password = "correct horse battery staple";
     const registered = await context.request.post("/api/trpc/auth.register", {
       data: { email, password },
@@ -81,12 +56,10 @@ test("pnpm dev works at 127.0.0.1 and rewrites no tracked file", async ({ browse
       timeout: 60_000,
     });
     expect(sockets.some((url) => new URL(url).pathname === "/api/trpc")).toBe(true);
-    expect(output.join("")).not.toContain("Blocked cross-origin request");
+    expect(server.output()).not.toContain("Blocked cross-origin request");
     await context.close();
   } finally {
-    server.kill("SIGTERM");
-    await exited;
-    rmSync(dataDir, { recursive: true, force: true });
+    await server.stop();
   }
   expect(gitStatus(), "files a dev run changed").toBe(before);
 });

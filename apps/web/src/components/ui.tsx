@@ -45,6 +45,15 @@ export function Alert({
   );
 }
 
+/** The message a form page was sent back with after a failed submit, if any. */
+export function FormError({ message }: { message: string | null | undefined }) {
+  return message ? (
+    <Alert kind="error" formError>
+      {message}
+    </Alert>
+  ) : null;
+}
+
 export function Card({
   title,
   description,

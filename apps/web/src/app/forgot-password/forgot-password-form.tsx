@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRef, useState, type FormEvent } from "react";
 
 import { ApiForm, Button, EmailField, formString } from "~/components/form";
-import { Alert } from "~/components/ui";
+import { Alert, FormError } from "~/components/ui";
 import { useSubmitErrors } from "~/components/use-field-errors";
 import { formErrorMessage } from "~/lib/errors";
 import { trpc } from "~/lib/trpc";
@@ -58,11 +58,7 @@ export function ForgotPasswordForm({
             action="/api/auth/forgot-password"
             onSubmit={onSubmit}
           >
-            {failed ? (
-              <Alert kind="error" formError>
-                {failed}
-              </Alert>
-            ) : null}
+            <FormError message={failed} />
             <EmailField autoComplete="email" autoFocus errors={errors} onEdit={onEdit} />
             <Button
               type="submit"

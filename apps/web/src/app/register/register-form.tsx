@@ -14,7 +14,7 @@ import {
 } from "~/components/form";
 import { useSubmitErrors } from "~/components/use-field-errors";
 import { useLeaveWhenSignedIn, useLogin } from "~/components/use-sign-in";
-import { Alert, PageLoading } from "~/components/ui";
+import { FormError, PageLoading } from "~/components/ui";
 import { formErrorMessage } from "~/lib/errors";
 import { withNext } from "~/lib/navigation";
 import { trpc } from "~/lib/trpc";
@@ -68,11 +68,7 @@ export function RegisterForm({
           action="/api/auth/register"
           onSubmit={onSubmit}
         >
-          {failed ? (
-            <Alert kind="error" formError>
-              {failed}
-            </Alert>
-          ) : null}
+          <FormError message={failed} />
           <input type="hidden" name="next" value={next ?? ""} />
           <Field
             name="name"

@@ -10,7 +10,7 @@ import {
   NEW_PASSWORD_HINT,
   NewPasswordFields,
 } from "~/components/form";
-import { Alert } from "~/components/ui";
+import { Alert, FormError } from "~/components/ui";
 import { useSubmitErrors } from "~/components/use-field-errors";
 import { authCodeOf, formErrorMessage } from "~/lib/errors";
 import { trpc } from "~/lib/trpc";
@@ -90,11 +90,7 @@ export function ResetPasswordForm({
             action="/api/auth/reset-password"
             onSubmit={onSubmit}
           >
-            {failed ? (
-              <Alert kind="error" formError>
-                {failed}
-              </Alert>
-            ) : null}
+            <FormError message={failed} />
             <input type="hidden" name="token" value={token} />
             <NewPasswordFields
               name="password"

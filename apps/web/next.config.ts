@@ -76,9 +76,19 @@ export default function config(phase: string): NextConfig {
   return {
     reactStrictMode: true,
     poweredByHeader: false,
+    // Next's own request log (development) prints whole URLs, query included: a live stream's
+    // `?input={"ticket":…}`, a reset link's `?token=…`. The server's access log already has one
+    // line per request with its path only (packages/api/src/http/log.ts), so Next's is off, in
+    // every mode: no log line holds a ticket or a token (e2e/dev.spec.ts checks it).
+    logging: { incomingRequests: false, fetches: { fullUrl: false } },
     // Read only in development: a production build need not have the runtime's variables.
     ...(dev
-      ? { allowedDevOrigins: devOrigins(loadConfig(process.env, { warn: () => undefined }).appUrl) }
+      ? {
+          allowedDevOrigins: devOrigins(
+            // Only APP_URL is read here; the server itself checks (or generates) the key.
+            loadConfig(process.env, { warn: () => undefined, needsSigningKey: false }).appUrl,
+          ),
+        }
       : {}),
     transpilePackages: [
       "@authkit/api",
@@ -86,6 +96,7 @@ export default function config(phase: string): NextConfig {
       "@authkit/client",
       "@authkit/config",
       "@authkit/db",
+      "@authkit/password-strength",
     ],
     serverExternalPackages: [
       "argon2",

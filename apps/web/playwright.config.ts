@@ -1,68 +1,26 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-
 import { defineConfig } from "@playwright/test";
 
-import { PRODUCTION_ENV, PRODUCTION_NODE_ARGS } from "@authkit/build/production";
-
-import { chromiumPath, E2E_ADMIN, E2E_SECRET } from "./e2e/env";
+import { extractDocSpecs } from "./e2e/doc-specs";
+import { chromiumPath } from "./e2e/env";
+import { baseURL } from "./e2e/servers";
 
 /**
- * Three servers, each the real production server (`dist/server.js`: tRPC node adapter + Next)
- * over a fresh embedded database: one with the default settings, one whose access tokens live
- * 3 s (and no clock leeway) for the expiry tests, one with live streams over WebSocket
- * (LIVE_TRANSPORT=ws).
- *
- * The config is evaluated again in every worker process: ports and data directories are chosen
- * once, in the runner, and handed down through the environment.
+ * Projects, each against the server it names in `metadata.server` (./e2e/servers.ts). The
+ * global setup builds the app when the build is older than its sources, then starts only the
+ * servers of the projects the run selected (one spec of `app`: one server), and the mailbox.
+ * Knobs: E2E_PORT, CHROMIUM_PATH, CI (e2e/README.md). e2e/rebuild.spec.ts has a config of its
+ * own (playwright.rebuild.config.ts): it rebuilds the app, so it never runs beside these servers.
  */
-process.env.E2E_PORT ??= String(20_000 + Math.floor(Math.random() * 20_000));
-process.env.E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), "authkit-e2e-"));
-const port = Number(process.env.E2E_PORT);
-const shortPort = port + 1;
-const wsPort = port + 2;
-// The SMTP receiver of recovery.spec.ts listens here; the app server sends every mail to it.
-process.env.E2E_SMTP_PORT ??= String(port + 3);
-const smtpPort = Number(process.env.E2E_SMTP_PORT);
-const dataDir = process.env.E2E_DATA_DIR;
-
 const browser = chromiumPath();
 const CI = process.env.CI === "true" || process.env.CI === "1";
 
-function server(name: string, serverPort: number, env: Record<string, string>) {
-  return {
-    name,
-    // The compiled server, as `pnpm start` runs it (e2e/ensure-build.mjs builds it first).
-    command: ["node", ...PRODUCTION_NODE_ARGS, "dist/server.js"].join(" "),
-    url: `http://localhost:${serverPort}/api/trpc/health`,
-    timeout: 180_000,
-    reuseExistingServer: false,
-    stdout: "ignore" as const,
-    stderr: "pipe" as const,
-    env: {
-      ...PRODUCTION_ENV,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      LOG_LEVEL: "warn",
-      PORT: String(serverPort),
-      DATA_DIR: join(dataDir, name),
-      AUTH_SECRET: E2E_SECRET,
-      ADMIN_EMAIL: E2E_ADMIN.email,
-      ADMIN_PASSWORD: E2E_ADMIN.password,
-      // Every test browser comes from 127.0.0.1: per-IP limits sized for one person would
-      // throttle the suite. The per-account login limit stays as shipped.
-      RATE_LIMIT_REGISTER_IP: "1000/1m",
-      RATE_LIMIT_REFRESH_IP: "5000/1m",
-      RATE_LIMIT_LOGIN_IP: "1000/1m",
-      ...env,
-    },
-  };
-}
+// docs/testing.md's runnable examples, as spec files of the `docs` project (in the runner
+// only: the workers find them written).
+if (process.env.TEST_WORKER_INDEX === undefined) extractDocSpecs();
 
 export default defineConfig({
   testDir: "./e2e",
-  globalTeardown: "./e2e/global-teardown.ts",
+  globalSetup: "./e2e/global-setup.ts",
   outputDir: "./test-results",
   timeout: 60_000,
   expect: { timeout: 10_000 },
@@ -92,33 +50,32 @@ export default defineConfig({
   projects: [
     {
       name: "app",
-      testIgnore: /(expiry|dev|start|live-ws)\.spec\.ts/,
-      use: { baseURL: `http://localhost:${port}` },
+      testIgnore: /(expiry|dev|start|live-ws|rebuild)\.spec\.ts/,
+      metadata: { server: "app" },
+      use: { baseURL: baseURL("app") },
     },
     {
       name: "short-ttl",
       testMatch: /expiry\.spec\.ts/,
-      use: { baseURL: `http://localhost:${shortPort}` },
+      metadata: { server: "short-ttl" },
+      use: { baseURL: baseURL("short-ttl") },
     },
     {
       name: "ws",
       testMatch: /live-ws\.spec\.ts/,
-      use: { baseURL: `http://localhost:${wsPort}` },
+      metadata: { server: "ws" },
+      use: { baseURL: baseURL("ws") },
+    },
+    // docs/testing.md's examples, against the `app` server as a reader's app would be.
+    {
+      name: "docs",
+      testDir: "./e2e-docs",
+      metadata: { server: "app" },
+      use: { baseURL: baseURL("app") },
     },
     // `pnpm dev`, started by the test itself (it needs no production build).
     { name: "dev", testMatch: /dev\.spec\.ts/ },
     // The README's `pnpm start` on a new machine, started by the test itself from the build.
     { name: "start", testMatch: /start\.spec\.ts/ },
   ],
-  // Without a browser there is nothing to serve (the fixtures skip every test, see e2e/env.ts).
-  webServer: browser
-    ? [
-        server("app", port, {
-          SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-          MAIL_FROM: "Authkit <auth@e2e.test>",
-        }),
-        server("short-ttl", shortPort, { ACCESS_TOKEN_TTL: "3s", CLOCK_TOLERANCE: "0s" }),
-        server("ws", wsPort, { LIVE_TRANSPORT: "ws" }),
-      ]
-    : [],
 });

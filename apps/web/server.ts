@@ -17,10 +17,19 @@ import { fileURLToPath } from "node:url";
 
 import next from "next";
 
-import { createNodeListener, provideApp } from "@authkit/api";
+import {
+  createCustomServerMark,
+  createHttpServer,
+  createNodeListener,
+  provideApp,
+  provideCustomServerMark,
+} from "@authkit/api";
+import { exitOnSignals, listen, ListenError } from "@authkit/api/shutdown";
 import { exitOnStartupError, startApp } from "@authkit/api/startup";
 import { attachLiveSockets } from "@authkit/api/websocket";
 import { openMigrated } from "@authkit/db/embedded";
+
+import { markServing } from "./serving";
 
 const dev = process.argv.includes("--dev");
 
@@ -54,6 +63,10 @@ const { config, logger, app } = await startApp(
 ).catch(exitOnStartupError);
 // Shared with Next's route handlers, which must not open a second database.
 await provideApp(() => Promise.resolve(app));
+// Next's /api route handlers serve only what this server hands them, marked with the client
+// address it read from the socket; any other request reaching them answers 404 (issue 23, #4).
+const mark = createCustomServerMark();
+provideCustomServerMark(mark);
 
 const dir = appDir();
 if (!dev) applyBuiltNextConfig(dir);
@@ -65,9 +78,11 @@ const nextApp = next({ dev, dir, port: config.port, httpServer: nextUpgrades });
 const handleNext = nextApp.getRequestHandler();
 await nextApp.prepare();
 
-// One access-log line per request, pages included (x-request-id in and out).
-const server = createServer(
-  createNodeListener(app, (req, res) => void handleNext(req, res), { serveApi: !dev }),
+// One access-log line per request, pages included (x-request-id in and out); the HTTP_* timeouts
+// and connection caps (slowloris) on every socket, pages and hot reload included.
+const server = createHttpServer(
+  config,
+  createNodeListener(app, (req, res) => void handleNext(req, res), { serveApi: !dev, mark }),
 );
 // Live subscriptions over WebSocket (ws://host/api/trpc?ticket=…), in both modes: Next's route
 // handlers cannot take an upgrade. Every other upgrade is Next's (in development, its hot
@@ -78,24 +93,37 @@ const sockets = attachLiveSockets(server, app, {
     else socket.destroy();
   },
 });
-server.listen(config.port, () => {
-  logger.info(
-    {
-      url: config.appUrl,
-      mode: dev ? "development" : "production",
-      database: app.db.kind,
-      revocation: app.auth.store.name,
-      rateLimiter: app.auth.rateLimiter.name,
-    },
-    `Ready on ${config.appUrl}`,
-  );
+app.metrics.observe({
+  liveConnections: () => ({ sse: app.inFlight.streams, ws: sockets.size }),
 });
+const bound = await listen(server, config.port).catch(async (error: unknown) => {
+  if (!(error instanceof ListenError)) throw error;
+  logger.fatal(error.message);
+  await app.close();
+  process.exit(1);
+});
+// `pnpm build` refuses to rebuild .next while this process serves it (./serving.ts).
+const unmark = dev ? () => undefined : markServing(dir);
+logger.info(
+  {
+    listening: bound,
+    url: config.appUrl,
+    mode: dev ? "development" : "production",
+    database: app.db.kind,
+    revocation: app.auth.store.name,
+    rateLimiter: app.auth.rateLimiter.name,
+  },
+  `Ready on ${bound} (APP_URL ${config.appUrl})`,
+);
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    server.close();
-    void Promise.all([sockets.close(), nextApp.close(), app.close()]).finally(() =>
-      process.exit(0),
-    );
-  });
-}
+exitOnSignals({
+  server,
+  app,
+  logger,
+  timeoutSeconds: config.shutdownTimeout,
+  closeSockets: () => sockets.close(),
+  closeOthers: async () => {
+    await nextApp.close();
+    unmark();
+  },
+});

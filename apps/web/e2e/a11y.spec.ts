@@ -19,7 +19,7 @@ test.describe("focus", () => {
 
   test("a failed submit moves focus to the field at fault, or else to the message", async ({
     page,
-    newUser,
+    user,
   }) => {
     await page.goto("/login");
     await page.getByLabel("Email").fill("not-an-email");
@@ -27,7 +27,7 @@ test.describe("focus", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByLabel("Email")).toBeFocused();
 
-    await page.getByLabel("Email").fill(newUser.email);
+    await page.getByLabel("Email").fill(user.email);
     await page.getByLabel("Password").fill("wrong password");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(errorAlerts(page)).toHaveText("Invalid email or password");
@@ -59,17 +59,17 @@ test.describe("wording", () => {
     await expect(page.getByText(/log ?out/i)).toHaveCount(0);
   });
 
-  test("the rate-limit message says how long to wait", async ({ page, newUser }) => {
+  test("the rate-limit message says how long to wait", async ({ page, user }) => {
     // The per-account limit (5 a minute) counts failed attempts only.
     for (let i = 0; i < 5; i++) {
       const response = await page.request.post("/api/trpc/auth.login", {
-        data: { email: newUser.email, password: `wrong password ${i}` },
+        data: { email: user.email, password: `wrong password ${i}` },
       });
       expect(response.status()).toBe(401);
     }
     await page.goto("/login");
-    await page.getByLabel("Email").fill(newUser.email);
-    await page.getByLabel("Password").fill(newUser.password);
+    await page.getByLabel("Email").fill(user.email);
+    await page.getByLabel("Password").fill(user.password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(errorAlerts(page)).toHaveText(/^Too many attempts\. Try again in \d+ seconds\.$/);
   });
@@ -131,7 +131,7 @@ test("the sessions page shows phones and tablets with their own icons", async ({
   );
 });
 
-test("the app follows the system's dark mode", async ({ page, newUser }) => {
+test("the app follows the system's dark mode", async ({ page, user }) => {
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   await page.emulateMedia({ colorScheme: "light" });
   await page.goto("/login");
@@ -140,6 +140,6 @@ test("the app follows the system's dark mode", async ({ page, newUser }) => {
   await expect.poll(background).not.toBe(light);
   await expect.poll(background).toBe("rgb(15, 17, 23)");
   // Signed-in pages too.
-  await signIn(page, newUser);
+  await signIn(page, user);
   await expect.poll(background).toBe("rgb(15, 17, 23)");
 });

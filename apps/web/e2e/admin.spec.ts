@@ -26,7 +26,7 @@ test("an admin sees every user and changes a role, which applies on the user's n
   browser,
   baseURL,
   admin,
-  newUser,
+  user,
 }) => {
   // The promoted user is signed in elsewhere, holding a token that says role=user.
   const userContext = await browser.newContext({ baseURL });
@@ -34,23 +34,23 @@ test("an admin sees every user and changes a role, which applies on the user's n
   // next request's 401; live.spec.ts covers the stream refreshing the token at once.
   await stallSessionEvents(userContext);
   const userPage = await userContext.newPage();
-  await signIn(userPage, newUser);
+  await signIn(userPage, user);
   const calls = watchApi(userPage);
 
   await signIn(page, admin);
   await page.getByRole("link", { name: "Admin" }).click();
   await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
-  const row = await findUser(page, newUser.email);
+  const row = await findUser(page, user.email);
   await expect(row).toContainText("User");
-  await row.getByRole("button", { name: `Make admin: ${newUser.email}` }).click();
+  await row.getByRole("button", { name: `Make admin: ${user.email}` }).click();
   // A confirmation step first: nothing changes until "Yes", and Cancel gives focus back.
   await expect(row.getByRole("button", { name: "Yes, make admin" })).toBeFocused();
   await row.getByRole("button", { name: "Cancel" }).click();
-  await expect(row.getByRole("button", { name: `Make admin: ${newUser.email}` })).toBeFocused();
+  await expect(row.getByRole("button", { name: `Make admin: ${user.email}` })).toBeFocused();
   await expect(row.getByText("Admin", { exact: true })).toHaveCount(0);
-  await row.getByRole("button", { name: `Make admin: ${newUser.email}` }).click();
+  await row.getByRole("button", { name: `Make admin: ${user.email}` }).click();
   await row.getByRole("button", { name: "Yes, make admin" }).click();
-  await expect(page.getByText(`${newUser.email} is now an administrator.`)).toBeVisible();
+  await expect(page.getByText(`${user.email} is now an administrator.`)).toBeVisible();
   await expect(row.getByText("Admin", { exact: true })).toBeVisible();
 
   // The user's old token died with the role change: their next call gets a 401, the client
@@ -64,9 +64,9 @@ test("an admin sees every user and changes a role, which applies on the user's n
   expectNoUnretriedFailures(calls.calls);
 
   // And back.
-  await row.getByRole("button", { name: `Remove admin: ${newUser.email}` }).click();
+  await row.getByRole("button", { name: `Remove admin: ${user.email}` }).click();
   await row.getByRole("button", { name: "Yes, remove admin" }).click();
-  await expect(page.getByText(`${newUser.email} is now a regular user.`)).toBeVisible();
+  await expect(page.getByText(`${user.email} is now a regular user.`)).toBeVisible();
   await userPage.reload();
   await expect(userPage.getByRole("heading", { name: "Not allowed" })).toBeVisible();
   await userContext.close();
@@ -77,18 +77,18 @@ test("an admin disables a user, who is signed out live and cannot sign in until 
   browser,
   baseURL,
   admin,
-  newUser,
+  user,
 }) => {
-  const other = await signedInContext(browser, baseURL!, newUser);
+  const other = await signedInContext(browser, baseURL!, user);
   await sessionEventsLive(other.page);
 
   await signIn(page, admin);
   await page.goto("/admin");
-  const row = await findUser(page, newUser.email);
-  await row.getByRole("button", { name: `Disable: ${newUser.email}` }).click();
+  const row = await findUser(page, user.email);
+  await row.getByRole("button", { name: `Disable: ${user.email}` }).click();
   await row.getByRole("button", { name: "Yes, disable" }).click();
   await expect(
-    page.getByText(`${newUser.email} is disabled and signed out everywhere.`),
+    page.getByText(`${user.email} is disabled and signed out everywhere.`),
   ).toBeVisible();
   await expect(row.getByText("Disabled", { exact: true })).toBeVisible();
 
@@ -96,15 +96,15 @@ test("an admin disables a user, who is signed out live and cannot sign in until 
   await expect(
     other.page.getByText("Your account was disabled. Contact an administrator."),
   ).toBeVisible();
-  await submitSignIn(other.page, newUser);
+  await submitSignIn(other.page, user);
   await expect(
     other.page.getByRole("alert").filter({ hasText: "Invalid email or password" }),
   ).toBeVisible();
 
-  await row.getByRole("button", { name: `Enable: ${newUser.email}` }).click();
+  await row.getByRole("button", { name: `Enable: ${user.email}` }).click();
   await row.getByRole("button", { name: "Yes, enable" }).click();
-  await expect(page.getByText(`${newUser.email} can sign in again.`)).toBeVisible();
-  await submitSignIn(other.page, newUser);
-  await expect(other.page.getByTestId("user-email")).toHaveText(newUser.email);
+  await expect(page.getByText(`${user.email} can sign in again.`)).toBeVisible();
+  await submitSignIn(other.page, user);
+  await expect(other.page.getByTestId("user-email")).toHaveText(user.email);
   await other.page.context().close();
 });

@@ -37,14 +37,14 @@ test("register, sign in, stay signed in across a reload, sign out", async ({ pag
 
 test("a page load checks the session once, and focus or tab switches check nothing", async ({
   page,
-  newUser,
+  user,
 }) => {
   await page.request.post("/api/trpc/auth.login", {
-    data: { email: newUser.email, password: newUser.password },
+    data: { email: user.email, password: user.password },
   });
   const calls = watchApi(page);
   await page.goto("/");
-  await expect(page.getByTestId("user-email")).toHaveText(newUser.email);
+  await expect(page.getByTestId("user-email")).toHaveText(user.email);
   await page.evaluate(() => {
     for (let i = 0; i < 5; i++) {
       window.dispatchEvent(new Event("focus"));
@@ -54,7 +54,7 @@ test("a page load checks the session once, and focus or tab switches check nothi
   await page.getByRole("link", { name: "Sessions" }).click();
   await expect(page.getByRole("heading", { name: "Sessions" })).toBeVisible();
   await page.getByRole("link", { name: "Account" }).click();
-  await expect(page.getByTestId("user-email")).toHaveText(newUser.email);
+  await expect(page.getByTestId("user-email")).toHaveText(user.email);
   // Whatever the focus events and the two page visits were going to ask has been asked.
   await calls.idle();
   const count = (path: string) => calls.calls.filter((c) => c.path === path).length;
@@ -62,7 +62,7 @@ test("a page load checks the session once, and focus or tab switches check nothi
   expect(count("user.me")).toBe(1);
 });
 
-test("shows the server's validation errors next to the fields", async ({ page, newUser }) => {
+test("shows the server's validation errors next to the fields", async ({ page, user }) => {
   await page.goto("/register");
   await page.getByLabel("Email").fill("not-an-email");
   await page.getByLabel("Password", { exact: true }).fill("short");
@@ -84,14 +84,14 @@ test("shows the server's validation errors next to the fields", async ({ page, n
   await expect(page.getByText("Passwords don't match")).toBeVisible();
 
   await page.goto("/register");
-  await page.getByLabel("Email").fill(newUser.email.toUpperCase());
+  await page.getByLabel("Email").fill(user.email.toUpperCase());
   await page.getByLabel("Password", { exact: true }).fill("long enough password");
   await page.getByLabel("Confirm password").fill("long enough password");
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(errorAlerts(page)).toContainText("An account with this email already exists");
 
   await page.goto("/login");
-  await page.getByLabel("Email").fill(newUser.email);
+  await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill("wrong password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(errorAlerts(page)).toContainText("Invalid email or password");
@@ -100,22 +100,22 @@ test("shows the server's validation errors next to the fields", async ({ page, n
 
 test("a signed-out visitor of a protected page signs in and comes back to it", async ({
   page,
-  newUser,
+  user,
 }) => {
   await page.goto("/sessions");
   await expect(page).toHaveURL("/login?next=%2Fsessions");
   await expect(page.getByText("Please sign in to continue.")).toBeVisible();
-  await page.getByLabel("Email").fill(newUser.email);
-  await page.getByLabel("Password").fill(newUser.password);
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
   await page.getByLabel("Password").press("Enter");
   await expect(page).toHaveURL("/sessions");
   await expect(page.getByRole("heading", { name: "Sessions" })).toBeVisible();
 });
 
-test("never follows ?next= off the site", async ({ page, newUser }) => {
+test("never follows ?next= off the site", async ({ page, user }) => {
   await page.goto("/login?next=//evil.example/steal");
-  await page.getByLabel("Email").fill(newUser.email);
-  await page.getByLabel("Password").fill(newUser.password);
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL("/");
 });

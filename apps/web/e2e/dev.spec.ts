@@ -22,6 +22,10 @@ test("pnpm dev works at 127.0.0.1 and rewrites no tracked file", async ({ browse
   const before = gitStatus();
   const server = startOwnServer(["--import", "tsx", "server.ts", "--dev"], ({ port, dataDir }) => ({
     ...process.env,
+    // The embedded default: no Redis from the shell that runs the tests (empty means unset).
+    REDIS_URL: "",
+    UPSTASH_REDIS_REST_URL: "",
+    UPSTASH_REDIS_REST_TOKEN: "",
     NODE_ENV: "development",
     NEXT_TELEMETRY_DISABLED: "1",
     LOG_LEVEL: "warn",

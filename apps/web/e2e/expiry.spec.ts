@@ -4,7 +4,15 @@
  */
 import type { Page } from "@playwright/test";
 
-import { errorAlerts, expect, expectNoUnretriedFailures, signIn, test, watchApi } from "./fixtures";
+import {
+  createUser,
+  errorAlerts,
+  expect,
+  expectNoUnretriedFailures,
+  signIn,
+  test,
+  watchApi,
+} from "./fixtures";
 
 const TOKEN_TTL_MS = 3_000;
 
@@ -95,7 +103,7 @@ test("two tabs share one refresh per lifetime, never trip reuse detection, and s
 });
 
 test("a device clock hours off changes nothing", async ({ browser, baseURL, api }) => {
-  const user = await api.createUser();
+  const user = await createUser(api);
   const run = async (offsetMs: number) => {
     const context = await browser.newContext({ baseURL });
     // The page's clock is off by hours while its timers still run in real time.

@@ -1,14 +1,20 @@
 /**
  * Live sessions on the WebSocket transport (LIVE_TRANSPORT=ws, the "ws" server): the signed-in
  * browser holds one socket to ws://host/api/trpc?ticket=… (a single-use ticket from
- * `auth.ticket`, never the access token) and leaves for /login within 2 s of its session being
- * revoked from another browser.
+ * `auth.ticket`, never the access token) and leaves for /login once its session is revoked from
+ * another browser (the latency is reported, never asserted: see ./session-events.ts).
  */
 import type { Page, WebSocket } from "@playwright/test";
 
-import { expect, sessionEventsLive, signedInContext, test } from "./fixtures";
-
-const LIVE_MS = 2_000;
+import {
+  expect,
+  leavesForLogin,
+  reportLatency,
+  sessionEventsLive,
+  signedInContext,
+  test,
+  watchSignOut,
+} from "./fixtures";
 
 const isLiveSocket = (url: string) => new URL(url).pathname === "/api/trpc";
 
@@ -24,11 +30,11 @@ function watchSockets(page: Page) {
   return sockets;
 }
 
-test("revoking a device from another browser signs this one out within 2 s, over a WebSocket", async ({
+test("revoking a device from another browser signs this one out, over a WebSocket", async ({
   browser,
   baseURL,
   signedInPage: { page, user },
-}) => {
+}, testInfo) => {
   const laptop = await signedInContext(browser, baseURL!, user);
   // The first page's socket is open before anything is counted; the reload opens a new one.
   await sessionEventsLive(laptop.page);
@@ -46,23 +52,26 @@ test("revoking a device from another browser signs this one out within 2 s, over
   expect(ticket).toMatch(/^[\w-]{22,128}$/);
   expect(sockets[0]!.url).not.toMatch(/eyJ/);
   expect(streams).toEqual([]);
+  await watchSignOut(laptop.page);
 
   await page.getByRole("link", { name: "Sessions" }).click();
   const list = page.getByRole("list", { name: "Active sessions" });
   await expect(list.getByRole("listitem")).toHaveCount(2);
+  const answer = page.waitForResponse((r) => r.url().includes("session.revoke"));
   await list
     .getByRole("listitem")
     .filter({ hasNotText: "This device" })
     .getByRole("button", { name: /^Revoke/ })
     .click();
+  expect((await answer).ok()).toBe(true);
+  const revoked = Date.now();
   await expect(page.getByText("Session revoked")).toBeVisible();
 
-  const started = Date.now();
-  await expect(laptop.page).toHaveURL(/\/login/, { timeout: LIVE_MS });
-  await expect(laptop.page.getByText("You were signed out on another device.")).toBeVisible({
-    timeout: LIVE_MS,
-  });
-  expect(Date.now() - started).toBeLessThan(LIVE_MS);
+  reportLatency(
+    testInfo,
+    "revoked browser, over a WebSocket",
+    await leavesForLogin(laptop.page, "You were signed out on another device.", revoked),
+  );
   await expect.poll(() => sockets.every((s) => s.closed)).toBe(true);
   // Signed out: no new socket is opened.
   expect(sockets).toHaveLength(1);

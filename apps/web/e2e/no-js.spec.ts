@@ -28,14 +28,10 @@ test("the server's HTML holds the forms, with nothing to wait for in front of th
 test.describe("with JavaScript off", () => {
   test.use({ javaScriptEnabled: false });
 
-  test("signing in sets the refresh cookie and goes to next", async ({
-    page,
-    context,
-    newUser,
-  }) => {
+  test("signing in sets the refresh cookie and goes to next", async ({ page, context, user }) => {
     await page.goto("/login?next=%2Fsessions");
     await expect(page.getByText("Please sign in to continue.")).toBeVisible();
-    await submitSignIn(page, newUser);
+    await submitSignIn(page, user);
 
     await expect(page).toHaveURL("/sessions");
     const cookie = (await context.cookies()).find((c) => c.name.endsWith("refresh_token"));
@@ -44,16 +40,16 @@ test.describe("with JavaScript off", () => {
     const refreshed = await page.request.post("/api/trpc/auth.refresh", { data: {} });
     expect(refreshed.ok()).toBe(true);
     expect(await refreshed.json()).toMatchObject({
-      result: { data: { user: { email: newUser.email } } },
+      result: { data: { user: { email: user.email } } },
     });
   });
 
   test("a wrong password comes back to the form as a message, without the password", async ({
     page,
-    newUser,
+    user,
   }) => {
     await page.goto("/login?next=%2Fsessions");
-    await page.getByLabel("Email").fill(newUser.email);
+    await page.getByLabel("Email").fill(user.email);
     await page.getByLabel("Password").fill("not the password");
     await page.getByRole("button", { name: "Sign in" }).click();
 
@@ -66,11 +62,11 @@ test.describe("with JavaScript off", () => {
 
   test("registering leads to the sign-in page, and mistakes come back as messages", async ({
     page,
-    newUser,
+    user,
   }) => {
     const email = uniqueEmail("nojs");
     await page.goto("/register");
-    await page.getByLabel("Email").fill(newUser.email);
+    await page.getByLabel("Email").fill(user.email);
     await page.getByLabel("Password", { exact: true }).fill("long enough password");
     await page.getByLabel("Confirm password").fill("long enough password");
     await page.getByRole("button", { name: "Create account" }).click();
@@ -100,7 +96,7 @@ test.describe("with JavaScript off", () => {
 
 test("with JavaScript on, the same form signs in through tRPC, never the form endpoint", async ({
   page,
-  newUser,
+  user,
 }) => {
   const calls = watchApi(page);
   const posts: string[] = [];
@@ -108,8 +104,8 @@ test("with JavaScript on, the same form signs in through tRPC, never the form en
     if (request.method() === "POST") posts.push(new URL(request.url()).pathname);
   });
   await page.goto("/login");
-  await submitSignIn(page, newUser);
-  await expect(page.getByTestId("user-email")).toHaveText(newUser.email);
+  await submitSignIn(page, user);
+  await expect(page.getByTestId("user-email")).toHaveText(user.email);
   await calls.idle();
   expect(calls.calls.some((c) => c.path === "auth.login" && c.status === 200)).toBe(true);
   expect(posts).not.toContain("/api/auth/login");

@@ -1,13 +1,26 @@
 /**
  * `?next=` never leads off the site, whatever the browser's URL parser makes of it: it drops
  * tabs and newlines and reads `\` as `/`, so `/%09/evil.example` becomes `//evil.example`.
+ * Dot segments are the other road there: `/.//evil.example` and `/a/..//evil.example` resolve
+ * to the path `//evil.example` (issue 23, finding 3). Each variant goes through the page visit,
+ * the JavaScript sign-in and the form without JavaScript.
  * Any navigation to the evil host is answered here (no network) and would show in the URL.
  */
 import type { BrowserContext, Page } from "@playwright/test";
 
 import { expect, signIn, submitSignIn, test } from "./fixtures";
 
+/** Resolve to `//evil.example` or `/\\evil.example` (`%252e` arrives as `%2e`, a dot to the parser). */
+const DOT_SEGMENTS = [
+  "/.//evil.example",
+  "/..//evil.example",
+  "/%252e//evil.example",
+  "/a/..//evil.example",
+  "/./%5Cevil.example",
+];
+
 const VARIANTS = [
+  ...DOT_SEGMENTS,
   "/%09/evil.example",
   "/%0a/evil.example",
   "/%0d%0a/evil.example",
@@ -40,11 +53,11 @@ async function expectHome(page: Page, baseURL: string): Promise<void> {
 test("a signed-in visitor is never sent off the site by next", async ({
   page,
   context,
-  newUser,
+  user,
   baseURL,
 }) => {
   await trapEvil(context);
-  await signIn(page, newUser);
+  await signIn(page, user);
   for (const next of VARIANTS) {
     await page.goto(`/login?next=${next}`);
     await test.step(next, () => expectHome(page, baseURL!));
@@ -57,13 +70,13 @@ test("a signed-in visitor is never sent off the site by next", async ({
 test("signing in through the form is never sent off the site by next", async ({
   page,
   context,
-  newUser,
+  user,
   baseURL,
 }) => {
   await trapEvil(context);
-  for (const next of VARIANTS.slice(0, 5)) {
+  for (const next of [...DOT_SEGMENTS, ...VARIANTS.slice(DOT_SEGMENTS.length).slice(0, 5)]) {
     await page.goto(`/login?next=${next}`);
-    await submitSignIn(page, newUser);
+    await submitSignIn(page, user);
     await test.step(next, () => expectHome(page, baseURL!));
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await expect(page).toHaveURL("/login");
@@ -76,14 +89,14 @@ test.describe("with JavaScript off", () => {
   test("the form endpoint is never sent off the site by next", async ({
     page,
     context,
-    newUser,
+    user,
     baseURL,
   }) => {
     await trapEvil(context);
-    for (const next of VARIANTS.slice(0, 5)) {
+    for (const next of [...DOT_SEGMENTS, ...VARIANTS.slice(DOT_SEGMENTS.length).slice(0, 5)]) {
       await context.clearCookies();
       await page.goto(`/login?next=${next}`);
-      await submitSignIn(page, newUser);
+      await submitSignIn(page, user);
       await test.step(next, () => expect(page).toHaveURL(new URL("/", baseURL).href));
     }
   });

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 
 import type { Page } from "@playwright/test";
 
-import { expect, findUser, signIn, test } from "./fixtures";
+import { createUser, expect, findUser, signIn, test } from "./fixtures";
 
 const PHONE = { width: 375, height: 812 };
 
@@ -27,7 +27,7 @@ async function expectFits(page: Page, what: string): Promise<void> {
 }
 
 test("every page fits a phone with a long email and name", async ({ page, api, admin }) => {
-  const user = await api.createUser({ email: longEmail(), name: LONG_NAME });
+  const user = await createUser(api, { email: longEmail(), name: LONG_NAME });
 
   for (const [path, heading] of [
     ["/login", "Sign in"],

@@ -1,21 +1,18 @@
 /**
- * Account recovery by real mail (issue 16): the app server sends over SMTP to a real SMTP
- * server in this test process (the `smtp-server` package, on E2E_SMTP_PORT, see
- * playwright.config.ts), and the test follows the link in the mail it received.
+ * Account recovery by real mail (issue 16): the app server sends over SMTP to the run's
+ * mailbox (a real SMTP server started by the global setup, see @authkit/testing), and the test
+ * follows the link in the mail it received.
  */
-/* eslint-disable no-restricted-properties -- the port is handed down by playwright.config.ts */
-import { linkIn, startSmtpReceiver, type SmtpReceiver } from "@authkit/mail/testing";
+import type { Mail } from "@authkit/testing/playwright";
 
 import { expect, sessionEventsLive, signedInContext, signIn, submitSignIn, test } from "./fixtures";
 
-let smtp: SmtpReceiver;
-
-test.beforeAll(async () => {
-  smtp = await startSmtpReceiver({ port: Number(process.env.E2E_SMTP_PORT) });
-});
-test.afterAll(async () => {
-  await smtp?.close();
-});
+/** The path of the one account link in a mail (reset-password or verify-email). */
+function accountLink(mail: Mail): URL {
+  const link = mail.links.find((l) => /\/(reset-password|verify-email)\?token=/.test(l));
+  if (!link) throw new Error(`no account link in "${mail.subject}"`);
+  return new URL(link);
+}
 
 const pathOf = (url: URL) => `${url.pathname}${url.search}`;
 
@@ -23,22 +20,21 @@ test("forgot password → mail → reset → sign in, while another signed-in br
   browser,
   baseURL,
   page,
-  newUser,
+  user,
+  mailbox,
 }) => {
-  const other = await signedInContext(browser, baseURL!, newUser);
+  const other = await signedInContext(browser, baseURL!, user);
   await sessionEventsLive(other.page);
 
   await page.goto("/login");
   await page.getByRole("link", { name: "Forgot password?" }).click();
   await expect(page).toHaveURL(/\/forgot-password$/);
-  await page.getByLabel("Email").fill(newUser.email);
+  await page.getByLabel("Email").fill(user.email);
   await page.getByRole("button", { name: "Send reset link" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Check your mail" })).toBeVisible();
 
-  const mail = await smtp.waitFor(
-    (m) => m.to.includes(newUser.email) && m.subject.startsWith("Reset"),
-  );
-  const link = linkIn(mail);
+  const mail = await mailbox.waitForMail(user.email, { subject: /^Reset/ });
+  const link = accountLink(mail);
   expect(link.origin).toBe(new URL(baseURL!).origin);
   await page.goto(pathOf(link));
 
@@ -67,21 +63,20 @@ test("forgot password → mail → reset → sign in, while another signed-in br
   await expect(page.getByRole("alert").filter({ hasText: "invalid or has expired" })).toBeVisible();
 
   await page.goto("/login");
-  await submitSignIn(page, { email: newUser.email, password: newPassword });
-  await expect(page.getByTestId("user-email")).toHaveText(newUser.email);
+  await submitSignIn(page, { email: user.email, password: newPassword });
+  await expect(page.getByTestId("user-email")).toHaveText(user.email);
   await other.page.context().close();
 });
 
 test("the verification mail's link confirms the email, and the account page says so", async ({
   page,
-  newUser,
+  user,
+  mailbox,
 }) => {
-  const mail = await smtp.waitFor(
-    (m) => m.to.includes(newUser.email) && m.subject.startsWith("Confirm"),
-  );
-  await signIn(page, newUser);
+  const mail = await mailbox.waitForMail(user.email, { subject: /^Confirm/ });
+  await signIn(page, user);
   await expect(page.getByTestId("email-status")).toContainText("Not confirmed");
-  await page.goto(pathOf(linkIn(mail)));
+  await page.goto(pathOf(accountLink(mail)));
   await page.getByRole("button", { name: "Confirm my email" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Email confirmed" })).toBeVisible();
   await page.getByRole("link", { name: "Continue to your account" }).click();
@@ -92,18 +87,16 @@ test("the verification mail's link confirms the email, and the account page says
 test.describe("with JavaScript off", () => {
   test.use({ javaScriptEnabled: false });
 
-  test("forgot password and reset work as plain forms", async ({ page, newUser }) => {
+  test("forgot password and reset work as plain forms", async ({ page, user, mailbox }) => {
     await page.goto("/login");
     await page.getByRole("link", { name: "Forgot password?" }).click();
-    await page.getByLabel("Email").fill(newUser.email);
+    await page.getByLabel("Email").fill(user.email);
     await page.getByRole("button", { name: "Send reset link" }).click();
     await expect(page).toHaveURL("/forgot-password?sent=1");
     await expect(page.getByText("Check your mail")).toBeVisible();
 
-    const mail = await smtp.waitFor(
-      (m) => m.to.includes(newUser.email) && m.subject.startsWith("Reset"),
-    );
-    await page.goto(pathOf(linkIn(mail)));
+    const mail = await mailbox.waitForMail(user.email, { subject: /^Reset/ });
+    await page.goto(pathOf(accountLink(mail)));
     const newPassword = "a new password without scripts";
     await page.getByLabel("New password", { exact: true }).fill(newPassword);
     await page.getByLabel("Confirm new password").fill(newPassword);
@@ -111,15 +104,17 @@ test.describe("with JavaScript off", () => {
     await expect(page).toHaveURL("/login?reset=1");
     await expect(page.getByText("Password changed")).toBeVisible();
 
-    await submitSignIn(page, { email: newUser.email, password: newPassword });
+    await submitSignIn(page, { email: user.email, password: newPassword });
     await expect(page).toHaveURL("/");
   });
 
-  test("the verification link confirms the email with a plain form", async ({ page, newUser }) => {
-    const mail = await smtp.waitFor(
-      (m) => m.to.includes(newUser.email) && m.subject.startsWith("Confirm"),
-    );
-    await page.goto(pathOf(linkIn(mail)));
+  test("the verification link confirms the email with a plain form", async ({
+    page,
+    user,
+    mailbox,
+  }) => {
+    const mail = await mailbox.waitForMail(user.email, { subject: /^Confirm/ });
+    await page.goto(pathOf(accountLink(mail)));
     await page.getByRole("button", { name: "Confirm my email" }).click();
     await expect(page).toHaveURL("/verify-email?verified=1");
     await expect(page.getByText("Email confirmed")).toBeVisible();

@@ -4,7 +4,7 @@
  */
 import type { Page } from "@playwright/test";
 
-import { expect, signIn, test } from "./fixtures";
+import { createUser, expect, signIn, test } from "./fixtures";
 
 const VIEWPORTS = [
   { name: "desktop", width: 1280, height: 800 },
@@ -80,7 +80,7 @@ for (const viewport of VIEWPORTS) {
     });
 
     test("admin page", async ({ page, admin, api }) => {
-      await api.createUser({ name: "Katherine Johnson" });
+      await createUser(api, { name: "Katherine Johnson" });
       await signIn(page, admin);
       await page.getByRole("link", { name: "Admin" }).click();
       await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();

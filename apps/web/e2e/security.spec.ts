@@ -22,7 +22,7 @@ test("pages carry a strict CSP and the other security headers", async ({ request
 test("tokens never reach storage, the URL or script-readable cookies; the CSP is never violated", async ({
   page,
   context,
-  newUser,
+  user,
 }) => {
   const violations: string[] = [];
   page.on("console", (message) => {
@@ -30,16 +30,16 @@ test("tokens never reach storage, the URL or script-readable cookies; the CSP is
   });
 
   await page.goto("/login");
-  await page.getByLabel("Email").fill(newUser.email);
-  await page.getByLabel("Password").fill(newUser.password);
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("user-email")).toHaveText(newUser.email);
+  await expect(page.getByTestId("user-email")).toHaveText(user.email);
   for (const link of ["Sessions", "Account"]) {
     await page.getByRole("link", { name: link }).click();
     await expect(errorAlerts(page)).toHaveCount(0);
   }
   await page.reload();
-  await expect(page.getByTestId("user-email")).toHaveText(newUser.email);
+  await expect(page.getByTestId("user-email")).toHaveText(user.email);
 
   const exposed = await page.evaluate(() => ({
     storage: JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),

@@ -1,8 +1,9 @@
 /**
- * Runs once when Next starts, before it serves anything. Under `next start` (no custom server)
- * this is where the App is created, so a configuration error stops start-up with its message
- * instead of "Ready" followed by a 500 on every API call. Under the custom server the App
- * already exists and this finds it.
+ * Runs once when Next starts, before it serves anything. It creates no App: it only parses the
+ * configuration (./server/start), so that under `next start` a configuration error stops
+ * start-up with its message instead of "Ready" followed by a 500 on every API call. Who creates
+ * the App: the custom server (`pnpm start`, `pnpm dev`, server.ts) before Next starts; under
+ * `next start` alone, the first API request, through the route handler (./server/app.ts).
  */
 export async function register(): Promise<void> {
   // eslint-disable-next-line no-restricted-properties -- Next's runtime marker, not configuration

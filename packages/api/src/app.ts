@@ -1,16 +1,19 @@
 import {
   createAuth,
+  PasswordHasher,
   type Auth,
   type Clock,
-  type PasswordHasher,
+  type KeySet,
   type SecurityEvent,
 } from "@authkit/auth";
 import type { Config } from "@authkit/config";
 import { openDatabase, type Database, type DatabaseTarget } from "@authkit/db";
 import type { Mailer } from "@authkit/mail";
 
+import { createInFlight, type InFlight } from "./http/in-flight";
 import { createLogger, type Logger } from "./http/log";
-import { createAccountMailer } from "./mail";
+import { createAccountMailer } from "./account-mailer";
+import { createMetrics, type Metrics } from "./metrics/metrics";
 import type { ApiSettings } from "./trpc";
 
 /** Everything a running server holds: config, database, auth core. Built once at start-up. */
@@ -23,6 +26,10 @@ export interface App {
   logger: Logger;
   /** Sends the reset and verification mails in the background (tests wait on `idle()`). */
   mailer: Mailer;
+  /** Requests being answered, and whether the server is draining (readiness, shutdown). */
+  inFlight: InFlight;
+  /** Prometheus metrics (served at /api/metrics when METRICS_TOKEN is set). */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -41,6 +48,15 @@ export interface CreateAppOptions {
   logger?: Logger;
   /** Where log lines go (tests read them back); stdout by default. */
   logDestination?: Parameters<typeof createLogger>[0]["destination"];
+  /** How often a watched live session re-reads the database (default 15 s; tests shorten it). */
+  liveRecheckMs?: number;
+  /**
+   * Serve revocations and rate-limit counters from memory, written through to the database.
+   * Default: when this App opened the embedded database itself, whose data directory is then
+   * locked to this process (no other writer exists). PostgreSQL, which other instances share,
+   * keeps its per-request checks; a database handed in (tests) does too unless this says so.
+   */
+  ownsDatabase?: boolean;
 }
 
 /** Events a SOC should look at first; the rest are the audit trail. */
@@ -51,7 +67,23 @@ const WARN_EVENTS = new Set<SecurityEvent["event"]>([
   "revocation_store.rebuilding",
   "revocation_store.invalidated",
   "mail.failed",
+  // The breach check failed open: new passwords go unchecked until the service answers.
+  "password.breach_check_failed",
+  // A correctly signed token nobody here minted: a verification key has leaked or is weak.
+  "token.role_mismatch",
 ]);
+
+/**
+ * Each key's id and algorithm, never the key: instances that log different kids sign with
+ * different keys, and refuse each other's tokens. HS256 secrets have no kid (packages/auth
+ * keys.ts says why); they are named by the variable that holds them.
+ */
+function logKeys(logger: Logger, keys: KeySet): void {
+  const { kid, alg, source } = keys.signing;
+  logger.info({ kid, alg, source }, "signing key");
+  for (const key of keys.verification)
+    logger.info({ kid: key.kid, alg: key.alg, source: key.source }, "verification key");
+}
 
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
   const logger =
@@ -59,24 +91,34 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
   // The embedded database belongs to this process alone, so it migrates itself on start-up
   // (options.open). PostgreSQL is migrated by `pnpm db:migrate` as a deploy step.
   const db = options.db ?? (await (options.open ?? openDatabase)(config.database));
+  const metrics = createMetrics();
+  const inFlight = createInFlight();
+  const passwords = options.passwords ?? new PasswordHasher();
+  metrics.observe({
+    passwordQueue: () => passwords.stats(),
+    inFlight: () => inFlight.count,
+    liveConnections: () => ({ sse: inFlight.streams, ws: 0 }),
+  });
   const events = (event: SecurityEvent) => {
+    metrics.event(event);
     const warn =
       WARN_EVENTS.has(event.event) ||
       (event.event === "admin.bootstrap" && event.reason === "password_reset");
     logger[warn ? "warn" : "info"](event, event.event);
   };
-  const { mailer, send } = createAccountMailer(config, logger, events);
+  const { mailer, send, notify } = createAccountMailer(config, logger, events);
   const auth = await createAuth({
     config,
     db,
     clock: options.clock,
-    passwords: options.passwords,
+    passwords,
     events,
     mail: send,
+    notify,
+    liveRecheckMs: options.liveRecheckMs,
+    ownsDatabase: options.ownsDatabase ?? (!options.db && db.kind === "pglite"),
   });
-  // The key's id, never the key: instances that log different ids sign with different keys, and
-  // every token one of them mints is refused by the others.
-  logger.info({ kid: auth.keys.signing.kid, alg: auth.keys.signing.alg }, "signing key");
+  logKeys(logger, auth.keys);
   if (config.admin) await auth.accounts.ensureAdmin(config.admin);
   const prune = setInterval(() => void auth.prune().catch(() => undefined), 10 * 60_000);
   prune.unref();
@@ -90,9 +132,12 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
       secureCookies: new URL(config.appUrl).protocol === "https:",
       allowedOrigins: [new URL(config.appUrl).origin],
       liveTransport: config.live.transport,
+      deviceCookieMaxAge: config.auth.deviceCookieMaxAge,
     },
     logger,
     mailer,
+    inFlight,
+    metrics,
     close: async () => {
       clearInterval(prune);
       // Tokens being issued queue their mails first; then the mailer finishes what it holds.

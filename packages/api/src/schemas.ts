@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { authenticationResponse } from "./passkey-schemas";
+
 export const email = z
   .string()
   .trim()
@@ -67,3 +69,41 @@ export const userListInput = z
       .optional(),
   })
   .optional();
+
+// Second factors (docs/mfa.md) ----------------------------------------------------------------
+
+/** What an authenticator app shows: six digits (spaces people type are dropped). */
+export const totpCode = z
+  .string()
+  .max(32, "Enter the 6-digit code")
+  .transform((text) => text.replace(/\s/g, ""))
+  .pipe(z.string().regex(/^\d{6}$/, "Enter the 6-digit code"));
+
+/** A recovery code as shown (`xxxx-xxxx-xxxx-xxxx`); case, spaces and dashes do not matter. */
+export const recoveryCode = z
+  .string()
+  .trim()
+  .min(1, "Enter a recovery code")
+  .max(64, "Enter a recovery code");
+
+/** A sign-in's second-step challenge (base64url of 32 bytes). */
+export const mfaChallenge = z.string().min(1).max(64);
+
+export const verifyMfaInput = z.union([
+  z.strictObject({ challenge: mfaChallenge, code: totpCode }),
+  z.strictObject({ challenge: mfaChallenge, recoveryCode }),
+]);
+
+export const reauthenticateInput = z.union([
+  z.strictObject({ password: anyPassword }),
+  z.strictObject({ code: totpCode }),
+  // An answer to `passkey.reauthenticationOptions`' challenge.
+  z.strictObject({ passkey: authenticationResponse }),
+]);
+
+export const factorName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64, "Name must be at most 64 characters")
+  .refine((text) => !CONTROL.test(text) && !LONE_SURROGATE.test(text), "Invalid name");

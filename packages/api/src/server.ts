@@ -5,39 +5,46 @@
  *   pnpm --filter @authkit/api build
  *   node --conditions=authkit-dist packages/api/dist/server.js   (configuration from the environment)
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { pathToFileURL } from "node:url";
 
 import { openMigrated } from "@authkit/db/embedded";
 
 import type { App } from "./app";
+import { createHttpServer } from "./http/http-server";
 import { createNodeListener } from "./http/node";
-import { attachLiveSockets } from "./http/websocket";
+import { attachLiveSockets, type LiveSocketServer } from "./http/websocket";
+import { exitOnSignals, listen, ListenError } from "./shutdown";
 import { exitOnStartupError, startApp } from "./startup";
 
 export interface ApiServer {
   app: App;
   server: Server;
+  /** The address bound, e.g. http://127.0.0.1:4203. */
   url: string;
+  sockets: LiveSocketServer;
   close(): Promise<void>;
 }
 
 /** Listens on `app.config.port` (0: any free port) and resolves once it does. */
 export async function serveApi(app: App, { host = "127.0.0.1" } = {}): Promise<ApiServer> {
-  const server = createServer(
+  const server = createHttpServer(
+    app.config,
     createNodeListener(app, (_req, res) =>
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not_found"}'),
     ),
   );
   // Live subscriptions over WebSocket on the same path as HTTP: ws://host/api/trpc?ticket=…
   const sockets = attachLiveSockets(server, app);
-  await new Promise<void>((resolve) => server.listen(app.config.port, host, resolve));
-  const { port } = server.address() as AddressInfo;
+  app.metrics.observe({
+    liveConnections: () => ({ sse: app.inFlight.streams, ws: sockets.size }),
+  });
+  const url = await listen(server, app.config.port, host);
   return {
     app,
     server,
-    url: `http://${host}:${port}`,
+    url,
+    sockets,
     close: async () => {
       await sockets.close();
       server.closeAllConnections();
@@ -53,12 +60,24 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     process.env,
     { isTTY: process.stdout.isTTY, open: openMigrated },
   ).catch(exitOnStartupError);
-  const api = await serveApi(app);
-  logger.info({ url: api.url }, `API listening on ${api.url}`);
+  const api = await serveApi(app).catch(async (error: unknown) => {
+    if (!(error instanceof ListenError)) throw error;
+    logger.fatal(error.message);
+    await app.close();
+    process.exit(1);
+  });
+  logger.info(
+    { listening: api.url, url: app.config.appUrl },
+    `API listening on ${api.url} (APP_URL ${app.config.appUrl})`,
+  );
   // A parent that started this process with an IPC channel (tests, the benchmark) learns the
   // address whatever LOG_LEVEL says (PORT=0 picks a free port).
   process.send?.({ listening: api.url });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => void api.close().finally(() => process.exit(0)));
-  }
+  exitOnSignals({
+    server: api.server,
+    app,
+    logger,
+    timeoutSeconds: app.config.shutdownTimeout,
+    closeSockets: () => api.sockets.close(),
+  });
 }

@@ -16,6 +16,13 @@ export function sessionCookies(
   const secure = settings.secureCookies;
   return [
     serializeRefreshCookie(pair.refreshToken, { secure, maxAgeSeconds: pair.refreshExpiresIn }),
-    ...(device ? [serializeDeviceCookie(device.email, device.token, secure)] : []),
+    ...(device
+      ? [
+          serializeDeviceCookie(device.email, device.token, {
+            secure,
+            maxAgeSeconds: settings.deviceCookieMaxAge,
+          }),
+        ]
+      : []),
   ];
 }

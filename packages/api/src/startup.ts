@@ -6,6 +6,7 @@
  */
 import pinoPretty from "pino-pretty";
 
+import { isAuthError, KeyConfigError, RedisUnavailableError } from "@authkit/auth";
 import { ConfigError, loadConfig, type Config } from "@authkit/config";
 import {
   checkDatabase,
@@ -37,7 +38,7 @@ export interface StartOptions {
   /** `openMigrated` from `@authkit/db/embedded`: opens the database, migrating the embedded one. */
   open?: (
     target: DatabaseTarget,
-    options: { onApplied(names: string[]): void },
+    options: { onApplied(names: string[]): void; migrateOnStart: boolean },
   ) => Promise<Database>;
   /** Whether stdout is a terminal (decides the log format when LOG_FORMAT is unset). */
   isTTY?: boolean;
@@ -101,11 +102,19 @@ export async function startApp(
   for (const warning of warnings) logger.warn(warning);
   try {
     await checkDatabase(config.database);
-    const onApplied = (names: string[]) =>
-      logger.info({ migrations: names }, `Migrated ${describeTarget(config.database)}`);
+    // Nothing to say when another instance applied them first (MIGRATE_ON_START).
+    const onApplied = (names: string[]) => {
+      if (names.length > 0)
+        logger.info({ migrations: names }, `Migrated ${describeTarget(config.database)}`);
+    };
     const app = await createApp(config, {
       logger,
-      ...(open ? { open: (target: DatabaseTarget) => open(target, { onApplied }) } : {}),
+      ...(open
+        ? {
+            open: (target: DatabaseTarget) =>
+              open(target, { onApplied, migrateOnStart: config.migrateOnStart }),
+          }
+        : {}),
     });
     return { config, logger, app };
   } catch (error) {
@@ -122,6 +131,23 @@ function startupFailure(config: Config, error: unknown): StartupError {
   const variable = "url" in config.database ? "DATABASE_URL" : "DATA_DIR";
   if (error instanceof DatabaseUnavailableError)
     return new StartupError(error.message, { variable, reason: error.reason });
+  // The admin bootstrap is the only start-up step that sets a password (password policy).
+  if (isAuthError(error, "PASSWORD_TOO_WEAK") || isAuthError(error, "PASSWORD_BREACHED"))
+    return new StartupError(`Invalid configuration: ADMIN_PASSWORD: ${error.message}`, {
+      variable: "ADMIN_PASSWORD",
+    });
+  // A key the configuration's own checks could not judge (a malformed PEM, a short RSA key).
+  if (error instanceof KeyConfigError)
+    return new StartupError(`Invalid configuration: ${error.message}`, {
+      variable: error.variable,
+    });
+  // Pending (or unknown) migrations, and an embedded directory another process holds: the
+  // message says what to run or stop.
+  if (isCoded(error, "MIGRATIONS_PENDING")) return new StartupError(error.message, { variable });
+  if (isCoded(error, "DATA_DIR_LOCKED"))
+    return new StartupError(error.message, { variable: "DATA_DIR" });
+  if (error instanceof RedisUnavailableError)
+    return new StartupError(error.message, { variable: error.variable, reason: error.reason });
   // Opening or migrating the database, importing keys, creating the admin: say where, then
   // the underlying message.
   const reason = errorReason(error);
@@ -129,6 +155,14 @@ function startupFailure(config: Config, error: unknown): StartupError {
     variable,
     reason,
   });
+}
+
+/**
+ * By code rather than class: the database package's errors reach here from its compiled copy
+ * under `--conditions=authkit-dist`, and from its source in tests.
+ */
+function isCoded(error: unknown, code: string): error is Error {
+  return error instanceof Error && (error as { code?: unknown }).code === code;
 }
 
 /**

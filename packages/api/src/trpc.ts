@@ -7,7 +7,13 @@
 import { initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 
-import { isAuthError, type Auth, type AuthErrorCode, type RequestMeta } from "@authkit/auth";
+import {
+  isAuthError,
+  mapAuthErrors,
+  type Auth,
+  type AuthErrorCode,
+  type RequestMeta,
+} from "@authkit/auth";
 import type { LiveConnection } from "@authkit/auth/trpc";
 import * as guards from "@authkit/auth/trpc";
 
@@ -20,6 +26,8 @@ export interface ApiSettings {
   allowedOrigins: readonly string[];
   /** LIVE_TRANSPORT: how the web app's browsers open live streams ("sse" or "ws"). */
   liveTransport: "sse" | "ws";
+  /** DEVICE_COOKIE_MAX_AGE, in seconds: the device cookie's Max-Age. */
+  deviceCookieMaxAge: number;
 }
 
 export interface CreateContextOptions {
@@ -57,8 +65,14 @@ export type Context = ReturnType<typeof createInnerContext>;
 
 // 2. INITIALIZATION --------------------------------------------------------------------------
 
-/** Token failures: their 401 says nothing about why (the log line does). */
-const ONE_BODY_FOR_TOKENS = new Set<AuthErrorCode>(["UNAUTHENTICATED", "REFRESH_TOKEN_REUSED"]);
+/**
+ * Whether a code reaches clients as `data.authCode`, from the error table: token failures do
+ * not (their 401 says nothing about why; the log line does).
+ */
+export const EXPOSED_CODES = mapAuthErrors((spec) => spec.exposeCode) satisfies Record<
+  AuthErrorCode,
+  boolean
+>;
 
 const t = initTRPC.context<Context>().create({
   // Server-sent events: a ping keeps proxies from cutting idle streams and lets the client
@@ -75,9 +89,7 @@ const t = initTRPC.context<Context>().create({
     // code alone is ambiguous: clients branch on it, never on the message. Never on a refused
     // token: every such 401 is one body, whatever the cause (a replayed refresh token included).
     const authCode =
-      isAuthError(error.cause) && !ONE_BODY_FOR_TOKENS.has(error.cause.code)
-        ? error.cause.code
-        : undefined;
+      isAuthError(error.cause) && EXPOSED_CODES[error.cause.code] ? error.cause.code : undefined;
     return { ...shape, data: { ...data, zodError, ...(authCode ? { authCode } : {}) } };
   },
 });
@@ -90,5 +102,8 @@ export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.concat(guards.publicProcedure);
 export const protectedProcedure = t.procedure.concat(guards.protectedProcedure);
 export const adminProcedure = t.procedure.concat(guards.adminProcedure);
+/** Protected, and signed in recently (REAUTH_MAX_AGE by default): for changing second factors. */
+export const freshProcedure = (maxAgeSeconds?: number) =>
+  t.procedure.concat(guards.freshProcedure(maxAgeSeconds));
 /** For subscriptions: authenticated by a single-use ticket from `auth.ticket`, watched for revocation. */
 export const ticketProcedure = t.procedure.concat(guards.ticketProcedure);

@@ -1,14 +1,15 @@
 /**
  * What a test stream or socket has received so far, and a wait for the first item (past or
  * future) that matches: it resolves as soon as one arrives, and fails at once when the stream
- * has ended without one, or after the timeout. A condition, never a sleep.
+ * has ended without one. A condition, never a clock: how long the machine takes is the test
+ * timeout's business, not the wait's.
  */
 export interface Arrivals<T> {
   items: T[];
   push: (item: T) => void;
   /** The stream is over: waits that have not matched fail now. */
   end: () => void;
-  waitFor: (predicate: (item: T) => boolean, timeoutMs?: number) => Promise<T>;
+  waitFor: (predicate: (item: T) => boolean) => Promise<T>;
 }
 
 /** `noun` names an item in failure messages ("event", "message"). */
@@ -29,29 +30,18 @@ export function arrivals<T>(noun: string): Arrivals<T> {
       ended = true;
       wake();
     },
-    waitFor: (predicate, timeoutMs = 5000) =>
+    waitFor: (predicate) =>
       new Promise((resolve, reject) => {
-        const settle = (error?: Error) => {
-          waiters.delete(check);
-          clearTimeout(timer);
-          if (error) reject(error);
-        };
         const check = () => {
           const found = items.find(predicate);
           if (found) {
-            settle();
+            waiters.delete(check);
             resolve(found);
           } else if (ended) {
-            settle(new Error(`ended without the ${noun}; got ${JSON.stringify(items)}`));
+            waiters.delete(check);
+            reject(new Error(`ended without the ${noun}; got ${JSON.stringify(items)}`));
           }
         };
-        const timer = setTimeout(
-          () =>
-            settle(
-              new Error(`no matching ${noun} within ${timeoutMs} ms; got ${JSON.stringify(items)}`),
-            ),
-          timeoutMs,
-        );
         waiters.add(check);
         check();
       }),

@@ -164,7 +164,9 @@ describe.each(deployments)("token attacks on $name", (deployment) => {
     await new Promise((resolve) => attackerJwks.close(resolve));
   });
 
-  const now = () => Math.floor(Date.now() / 1000);
+  // The server's clock, not the machine's: it stands still while the suite runs, and a token
+  // stamped with the machine's time minutes later would be refused as issued in the future.
+  const now = () => Math.floor(server.clock.now() / 1000);
   const fresh = (overrides: Record<string, unknown> = {}) => ({
     ...claims,
     jti: randomUUID(),
@@ -541,7 +543,6 @@ describe("hostile input to every procedure", () => {
 
   it.each(procedures)(
     "%s: never 500, bad input refused, nothing changed",
-    { timeout: 120_000 },
     async (path, procedure) => {
       const { type, inputs } = procedure._def;
       const before = await snapshot();

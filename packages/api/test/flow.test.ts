@@ -295,11 +295,11 @@ describe.each(combos)(
 
     it("applies an admin's demotion on the next request", async () => {
       const admin = await registerAndLogin(base);
-      await server.app.auth.admin.setRole(admin.userId, "admin");
+      await server.app.auth.admin.setRole({ id: admin.userId }, admin.userId, "admin");
       // The old token carried role=user; the role change raised the version, so log in again.
       const adminSession = await login(base, admin.email, admin.password);
       const target = await registerAndLogin(base);
-      await server.app.auth.admin.setRole(target.userId, "admin");
+      await server.app.auth.admin.setRole({ id: target.userId }, target.userId, "admin");
       const promoted = await login(base, target.email, target.password);
 
       const users = await call<{ id: string }[]>(base, "query", "admin.users", {

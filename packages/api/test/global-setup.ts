@@ -8,5 +8,12 @@ import { ensureBuilt } from "@authkit/build/ensure";
  */
 export default function setup(): void {
   const dir = (name: string) => fileURLToPath(new URL(`../../${name}`, import.meta.url));
-  ensureBuilt([dir("config"), dir("db"), dir("auth"), dir("mail"), dir("api")]);
+  ensureBuilt([
+    dir("config"),
+    dir("db"),
+    dir("password-strength"),
+    dir("auth"),
+    dir("mail"),
+    dir("api"),
+  ]);
 }

@@ -8,24 +8,41 @@ import { loadConfig } from "@authkit/config";
 import {
   createTestDatabase,
   databaseKinds,
+  redisAvailable,
+  startRedisServer,
+  TEST_REDIS_URL,
   type DatabaseKind,
+  type RedisServer,
   type TestDatabase,
 } from "@authkit/db/testing";
 import { startUpstashRest, type UpstashRest } from "@authkit/upstash-rest";
+import { expect } from "vitest";
 
 import {
   createApp,
+  createCustomServerMark,
   createFetchApiHandler,
+  type CustomServerMark,
   createNodeListener,
   type App,
   type CreateAppOptions,
 } from "../src";
 import { writeResponse } from "../src/http/node";
+import type { HeartbeatSchedule } from "../src/http/heartbeat";
 import { attachLiveSockets, type LiveSocketServer } from "../src/http/websocket";
 
 export const TEST_SECRET = "9c1e4b7a2f5d8e0c3b6a9f2e5d8c1b4a7f0e3d6c9b2a5f8e1d4c7b0a3f6e9d2c";
-export type StoreKind = "database" | "upstash";
-export type Mount = "node" | "fetch";
+/** Where revocations are checked and attempts counted: the database, Upstash REST, `REDIS_URL`. */
+/** `memory`: the embedded default's own store and limiter (the process owns its database). */
+export type StoreKind = "database" | "upstash" | "redis" | "memory";
+/**
+ * `node`: the node listener alone (the standalone API server). `fetch`: the route-handler mount
+ * alone (Next without a custom server). `custom` and `custom-dev`: the custom server as
+ * apps/web/server.ts builds it, the node listener in front of Next's catch-all route handler
+ * (every request the listener does not answer reaches it, as any /api/* path reaches Next's),
+ * serving the API itself (`pnpm start`) or handing it to the route handler (`pnpm dev`).
+ */
+export type Mount = "node" | "fetch" | "custom" | "custom-dev";
 
 /** A controllable clock: starts at real time, moves only when told. */
 export class TestClock implements Clock {
@@ -58,24 +75,31 @@ export interface StartOptions {
   logDestination?: CreateAppOptions["logDestination"];
   /** The password hasher (e.g. with a tiny queue); the default one otherwise. */
   passwords?: CreateAppOptions["passwords"];
-  /** The redis-server behind the Upstash endpoint, e.g. another database number to flush. */
+  /** The redis-server the store uses (behind the Upstash endpoint, or as `REDIS_URL`):
+   * TEST_REDIS_URL by default; e.g. another database number to flush, or a server of its own. */
   redisUrl?: string;
   /** Serve this Upstash endpoint (e.g. a previous server's); close() keeps it. */
   upstash?: UpstashRest;
-  /** The WebSocket heartbeat period (default 30 s). */
-  heartbeatMs?: number;
+  /** When the WebSocket heartbeat beats (default every 30 s). */
+  heartbeat?: HeartbeatSchedule;
+  /** How often a watched live session re-reads the database (default 15 s). */
+  liveRecheckMs?: number;
 }
 
 /**
- * Every suite calls from 127.0.0.1 and the upstash suites share one Redis, so the per-address
- * limits are raised far out of reach here; suites that test limits pass their own RATE_LIMIT_*.
- * The per-account limit keeps its default (5 failures a minute): suites use fresh emails.
+ * Every suite calls from 127.0.0.1 and the upstash suites share one Redis (with every other run
+ * on the machine: the limiters' keys are not per server), so the per-address limits are raised
+ * far out of reach here; suites that test limits pass their own RATE_LIMIT_*. The per-account
+ * limits keep their defaults (5 failures a minute): suites use fresh emails.
  */
 export const TEST_RATE_LIMITS = {
   RATE_LIMIT_LOGIN_IP: "100000/1m",
+  // 300 a minute by default: six suites side by side sign in more often than that, together.
+  RATE_LIMIT_LOGIN_SUCCESS_IP: "100000/1m",
   RATE_LIMIT_REFRESH_IP: "100000/1m",
   RATE_LIMIT_REGISTER_IP: "100000/1m",
   RATE_LIMIT_LIVE_IP: "100000/1m",
+  RATE_LIMIT_LIVE_TICKET: "100000/1m",
 } as const;
 
 /** A real HTTP server on a random loopback port, over a fresh database and a real store. */
@@ -89,7 +113,8 @@ export async function startTestServer({
   passwords,
   redisUrl,
   upstash: sharedUpstash,
-  heartbeatMs,
+  heartbeat,
+  liveRecheckMs,
 }: StartOptions): Promise<TestServer> {
   const db = shared ?? (await createTestDatabase(database));
   const upstash =
@@ -106,13 +131,21 @@ export async function startTestServer({
       ...(upstash
         ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: "test-token" }
         : {}),
+      ...(store === "redis" ? { REDIS_URL: redisUrl ?? TEST_REDIS_URL } : {}),
       ...env,
     },
     { warn: () => undefined },
   );
-  const app = await createApp(config, { db, clock, logDestination, passwords });
-  const server = createServer(mount === "node" ? nodeListener(app) : fetchListener(app));
-  const sockets = mount === "node" ? attachLiveSockets(server, app, { heartbeatMs }) : undefined;
+  const app = await createApp(config, {
+    db,
+    clock,
+    logDestination,
+    passwords,
+    liveRecheckMs,
+    ownsDatabase: store === "memory",
+  });
+  const server = createServer(listenerFor(app, mount));
+  const sockets = mount === "fetch" ? undefined : attachLiveSockets(server, app, { heartbeat });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -133,13 +166,16 @@ export async function startTestServer({
   };
 }
 
-function nodeListener(app: App) {
-  return createNodeListener(app, (_req, res) => res.writeHead(404).end());
+function listenerFor(app: App, mount: Mount) {
+  if (mount === "node") return createNodeListener(app, (_req, res) => res.writeHead(404).end());
+  if (mount === "fetch") return fetchListener(app);
+  const mark = createCustomServerMark();
+  return createNodeListener(app, fetchListener(app, mark), { mark, serveApi: mount === "custom" });
 }
 
 /** The route-handler mount, driven through a node server so both mounts face the same tests. */
-function fetchListener(app: App) {
-  const handle = createFetchApiHandler(app);
+function fetchListener(app: App, mark?: CustomServerMark) {
+  const handle = createFetchApiHandler(app, { mark });
   return (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const request = incomingMessageToRequest(req, res, { maxBodySize: 1024 * 1024 });
@@ -238,7 +274,7 @@ export async function registerAndLogin(
 /** A new user made admin, signed in again so the token carries the role. */
 export async function signedInAdmin(server: Pick<TestServer, "url" | "app">): Promise<SignedIn> {
   const user = await registerAndLogin(server.url, { email: uniqueEmail("admin") });
-  await server.app.auth.admin.setRole(user.userId, "admin");
+  await server.app.auth.admin.setRole({ id: user.userId }, user.userId, "admin");
   return login(server.url, user.email, user.password);
 }
 
@@ -267,18 +303,86 @@ export async function quickDatabase(): Promise<DatabaseKind> {
   return (await databaseKinds()).includes("postgresql") ? "postgresql" : "pglite";
 }
 
-/** Every combination the integration suites run on. */
+/**
+ * The given store kinds, less the Redis ones when Redis is missing (a skip with a warning
+ * outside CI, a failure in CI: see redisAvailable).
+ */
+export async function storeKinds<K extends StoreKind>(...kinds: K[]): Promise<K[]> {
+  const redis = await redisAvailable();
+  return kinds.filter((kind) => kind === "database" || kind === "memory" || redis);
+}
+
+/**
+ * Every combination the integration suites run on: the memory store only where it is used, on
+ * the embedded database (which only its own process can write).
+ */
 export function matrix(databaseKinds: DatabaseKind[]): [DatabaseKind, StoreKind][] {
   return databaseKinds.flatMap((d) =>
-    (["database", "upstash"] as const).map((s): [DatabaseKind, StoreKind] => [d, s]),
+    (d === "pglite"
+      ? (["database", "upstash", "memory"] as const)
+      : (["database", "upstash"] as const)
+    ).map((s): [DatabaseKind, StoreKind] => [d, s]),
   );
+}
+
+/** A test server whose Redis the test can take down and bring back. */
+export interface RedisOutage {
+  server: TestServer;
+  /** Connections refused: the Upstash endpoint stops, or the redis-server ends. */
+  down(): Promise<void>;
+  /** Back: the endpoint on its old port (Redis kept its data), or the redis-server restarted
+   * empty (no persistence); resolves once the server's store answers again. */
+  up(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A server on a Redis the test may break: for Upstash the REST endpoint in front of the shared
+ * Redis; for a plain Redis a redis-server of the test's own (never the shared one).
+ */
+export async function startWithRedisOutage(
+  options: Omit<StartOptions, "store"> & { store: "upstash" | "redis" },
+): Promise<RedisOutage> {
+  const own: RedisServer | undefined =
+    options.store === "redis" ? await startRedisServer() : undefined;
+  const server = await startTestServer({ ...options, redisUrl: options.redisUrl ?? own?.url });
+  const answers = () =>
+    server.app.auth.store.ping().then(
+      () => true,
+      () => false,
+    );
+  return {
+    server,
+    down: async () => {
+      if (own) await own.stop();
+      else await server.upstash!.close();
+    },
+    up: async () => {
+      if (own) await own.start();
+      else
+        server.upstash = await startUpstashRest({
+          token: "test-token",
+          port: server.upstash!.port,
+          redisUrl: options.redisUrl,
+        });
+      await expect.poll(answers, { timeout: 15_000, interval: 50 }).toBe(true);
+    },
+    close: async () => {
+      await server.close();
+      // An endpoint restarted by `up` is not the one the server started (closing is idempotent).
+      await server.upstash?.close();
+      await own?.stop();
+    },
+  };
 }
 
 /** Collects a server's log lines (pass as `logDestination`). */
 export class LogCapture {
   readonly chunks: string[] = [];
+  private readonly waiters = new Set<() => void>();
   write(chunk: string) {
     this.chunks.push(chunk);
+    for (const waiter of [...this.waiters]) waiter();
   }
   get text() {
     return this.chunks.join("");
@@ -288,5 +392,17 @@ export class LogCapture {
       .split("\n")
       .filter(Boolean)
       .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+  /** Resolves once the lines written so far satisfy `check`: a condition, never a clock. */
+  until(check: (lines: Record<string, unknown>[]) => boolean): Promise<void> {
+    if (check(this.lines)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = () => {
+        if (!check(this.lines)) return;
+        this.waiters.delete(waiter);
+        resolve();
+      };
+      this.waiters.add(waiter);
+    });
   }
 }

@@ -1,20 +1,26 @@
 /**
  * Several instances behave as one (SPEC: "Several web processes behind a load balancer share
  * both and behave as one"): two separate server PROCESSES (the compiled
- * packages/api/dist/server.js) over one fresh PostgreSQL database, with revocation either in
- * Redis behind one Upstash REST endpoint or in the database.
+ * packages/api/dist/server.js) over one fresh PostgreSQL database, with revocation and rate
+ * limits in Redis behind one Upstash REST endpoint, in a plain Redis (`REDIS_URL`), or in the
+ * database.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createTestDatabase, postgresAvailable, type TestDatabase } from "@authkit/db/testing";
+import {
+  createTestDatabase,
+  postgresAvailable,
+  TEST_REDIS_URL,
+  type TestDatabase,
+} from "@authkit/db/testing";
 import { startUpstashRest, type UpstashRest } from "@authkit/upstash-rest";
 
-import { call, cookieFrom, login, registerAndLogin, uniqueEmail } from "./harness";
+import { call, cookieFrom, login, registerAndLogin, storeKinds, uniqueEmail } from "./harness";
 import { startServerProcess, type ServerProcess } from "./server-process";
 
 const hasPostgres = await postgresAvailable();
 
-describe.runIf(hasPostgres).each(["upstash", "database"] as const)(
+describe.runIf(hasPostgres).each(await storeKinds("upstash", "redis", "database"))(
   "two server processes, %s revocation store",
   (store) => {
     let db: TestDatabase;
@@ -35,10 +41,11 @@ describe.runIf(hasPostgres).each(["upstash", "database"] as const)(
         ...(upstash
           ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: "instances-token" }
           : {}),
+        ...(store === "redis" ? { REDIS_URL: TEST_REDIS_URL } : {}),
       };
       [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
       expect(a.url).not.toBe(b.url);
-    }, 120_000);
+    });
 
     afterAll(async () => {
       await Promise.all([a?.stop(), b?.stop()]);

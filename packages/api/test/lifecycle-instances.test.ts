@@ -1,22 +1,29 @@
 /**
  * Disable, enable, revoke and a password reset made on one compiled server process reach the
  * other at once (issue 16): its next request is refused and its live streams end. Two processes
- * over one PostgreSQL database, with revocation in Redis (Upstash) or in the database.
+ * over one PostgreSQL database, with revocation in Redis (Upstash, whose REST protocol leaves
+ * the streams to LISTEN/NOTIFY; or a plain Redis, whose pub/sub carries them) or in the
+ * database.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createTestDatabase, postgresAvailable, type TestDatabase } from "@authkit/db/testing";
+import {
+  createTestDatabase,
+  postgresAvailable,
+  TEST_REDIS_URL,
+  type TestDatabase,
+} from "@authkit/db/testing";
 import { startSmtpReceiver, tokenIn, type SmtpReceiver } from "@authkit/mail/testing";
 import { startUpstashRest, type UpstashRest } from "@authkit/upstash-rest";
 
-import { call, login, registerAndLogin, type SignedIn } from "./harness";
+import { call, login, registerAndLogin, storeKinds, type SignedIn } from "./harness";
 import { startServerProcess, type ServerProcess } from "./server-process";
 import { errorCode, isError, isRevoked, openSse, subscriptionUrl, ticketFor } from "./sse";
 
 const hasPostgres = await postgresAvailable();
 const ADMIN = { email: "lifecycle-admin@example.com", password: "the operator's password" };
 
-describe.runIf(hasPostgres).each(["upstash", "database"] as const)(
+describe.runIf(hasPostgres).each(await storeKinds("upstash", "redis", "database"))(
   "account lifecycle across two server processes, %s revocation store",
   (store) => {
     let db: TestDatabase;
@@ -39,12 +46,13 @@ describe.runIf(hasPostgres).each(["upstash", "database"] as const)(
         ...(upstash
           ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: "lifecycle-token" }
           : {}),
+        ...(store === "redis" ? { REDIS_URL: TEST_REDIS_URL } : {}),
       };
       // One after the other: each creates the ADMIN_EMAIL account if it is missing.
       a = await startServerProcess(env);
       b = await startServerProcess(env);
       admin = await login(a.url, ADMIN.email, ADMIN.password);
-    }, 120_000);
+    });
 
     afterAll(async () => {
       await Promise.all([a?.stop(), b?.stop()]);

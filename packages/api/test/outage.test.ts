@@ -1,5 +1,6 @@
 /**
- * Outages (issue 6): the revocation store (Upstash REST endpoint stopped) and the database (a TCP
+ * Outages (issue 6): the revocation store (the Upstash REST endpoint stopped; a plain Redis
+ * stopped, or frozen so that it hangs) and the database (a TCP
  * proxy in front of the shared PostgreSQL, cut and restored; the server's DATABASE_URL points at
  * the proxy). Protected calls fail closed with 503 and accept nothing; nothing is half-written;
  * everything works again once the dependency is back, without restarting the server.
@@ -10,8 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { sha256 } from "@authkit/auth/internal";
 import { openDatabase } from "@authkit/db";
-import { createTestDatabase, postgresAvailable, type TestDatabase } from "@authkit/db/testing";
-import { startUpstashRest } from "@authkit/upstash-rest";
+import {
+  createTestDatabase,
+  postgresAvailable,
+  redisAvailable,
+  startRedisServer,
+  type RedisServer,
+  type TestDatabase,
+} from "@authkit/db/testing";
 
 import {
   call,
@@ -20,7 +27,10 @@ import {
   rawRefreshToken,
   registerAndLogin,
   startTestServer,
+  startWithRedisOutage,
+  storeKinds,
   type CallResult,
+  type RedisOutage,
   type TestServer,
 } from "./harness";
 
@@ -37,15 +47,15 @@ function expectUnavailable(result: CallResult, what: string) {
 
 // ---- The revocation store ------------------------------------------------------------------------
 
-describe("Upstash REST endpoint down", () => {
-  let server: TestServer;
+describe.each(await storeKinds("upstash", "redis"))("the %s revocation store down", (store) => {
+  let outage: RedisOutage;
   beforeAll(async () => {
-    server = await startTestServer({ database: await quickDatabase(), store: "upstash" });
+    outage = await startWithRedisOutage({ database: await quickDatabase(), store });
   });
-  afterAll(() => server.close());
+  afterAll(() => outage.close());
 
   it("answers every protected call 503 while down, accepts no token, and recovers on its own", async () => {
-    const base = server.url;
+    const base = outage.server.url;
     const alive = await registerAndLogin(base);
     const revoked = await registerAndLogin(base);
     expect(
@@ -56,8 +66,7 @@ describe("Upstash REST endpoint down", () => {
         })
       ).status,
     ).toBe(200);
-    const upstash = server.upstash!;
-    await upstash.close();
+    await outage.down();
 
     for (const [who, token] of [
       ["a live token", alive.accessToken],
@@ -91,30 +100,74 @@ describe("Upstash REST endpoint down", () => {
     // A bad token needs no store to be refused.
     expect((await call(base, "query", "user.me", { token: "garbage" })).status).toBe(401);
 
-    const restarted = await startUpstashRest({ token: "test-token", port: upstash.port });
+    await outage.up();
+    expect((await call(base, "query", "user.me", { token: revoked.accessToken })).status).toBe(401);
+    // The logout that answered 503 was committed to the database, the source of truth: once
+    // Redis answers again the token is refused, and the client's retry says it is done.
+    expect((await call(base, "query", "user.me", { token: alive.accessToken })).status).toBe(401);
+    const retried = await call(base, "mutation", "auth.logout", {
+      token: alive.accessToken,
+      cookie: alive.cookie,
+    });
+    expect(retried.status).toBe(200);
+    expect((await call(base, "mutation", "auth.refresh", { cookie: alive.cookie })).status).toBe(
+      401,
+    );
+    // Everything works again.
+    const again = await login(base, alive.email, alive.password);
+    expect((await call(base, "query", "user.me", { token: again.accessToken })).status).toBe(200);
+    const refreshed = await call(base, "mutation", "auth.refresh", { cookie: again.cookie });
+    expect(refreshed.status).toBe(200);
+  });
+});
+
+describe.runIf(await redisAvailable())("a plain Redis that hangs", () => {
+  let redis: RedisServer;
+  let server: TestServer;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    server = await startTestServer({
+      database: await quickDatabase(),
+      store: "redis",
+      redisUrl: redis.url,
+    });
+  });
+  afterAll(async () => {
+    redis?.thaw();
+    await server?.close();
+    await redis?.stop();
+  });
+
+  // A frozen redis-server keeps its connections open and answers nothing. Without the client's
+  // command timeout and disabled offline queue these requests would wait for ever (and the
+  // test would time out); with them, each one is a clear 503.
+  it("answers 503 instead of holding requests, and recovers when Redis answers again", async () => {
+    const base = server.url;
+    const user = await registerAndLogin(base);
+    redis.freeze();
     try {
-      expect((await call(base, "query", "user.me", { token: revoked.accessToken })).status).toBe(
-        401,
-      );
-      // The logout that answered 503 was committed to the database, the source of truth: once
-      // Redis answers again the token is refused, and the client's retry says it is done.
-      expect((await call(base, "query", "user.me", { token: alive.accessToken })).status).toBe(401);
-      const retried = await call(base, "mutation", "auth.logout", {
-        token: alive.accessToken,
-        cookie: alive.cookie,
-      });
-      expect(retried.status).toBe(200);
-      expect((await call(base, "mutation", "auth.refresh", { cookie: alive.cookie })).status).toBe(
-        401,
-      );
-      // Everything works again.
-      const again = await login(base, alive.email, alive.password);
-      expect((await call(base, "query", "user.me", { token: again.accessToken })).status).toBe(200);
-      const refreshed = await call(base, "mutation", "auth.refresh", { cookie: again.cookie });
-      expect(refreshed.status).toBe(200);
+      const during = await Promise.all([
+        call(base, "query", "user.me", { token: user.accessToken }),
+        call(base, "mutation", "auth.login", {
+          input: { email: user.email, password: user.password },
+        }),
+        call(base, "mutation", "auth.logout", { token: user.accessToken, cookie: user.cookie }),
+      ]);
+      for (const [i, result] of during.entries()) expectUnavailable(result, `call ${i}`);
     } finally {
-      await restarted.close();
+      redis.thaw();
     }
+    // The logout that answered 503 was committed to the database: it holds.
+    await expect
+      .poll(
+        async () => (await call(base, "query", "user.me", { token: user.accessToken })).status,
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBe(401);
+    const again = await login(base, user.email, user.password);
+    expect((await call(base, "query", "user.me", { token: again.accessToken })).status).toBe(200);
   });
 });
 
@@ -306,7 +359,7 @@ describe.runIf(hasPostgres)("database unreachable (TCP proxy in front of Postgre
     proxy.restore();
     expect(proxy.cuts).toBe(cuts + 1);
     expectUnavailable(result, "refresh cut mid-transaction");
-    await expect.poll(() => state(user.userId), { timeout: 5000 }).toEqual(before);
+    await expect.poll(() => state(user.userId), { timeout: 60_000 }).toEqual(before);
     const stored = before.tokens.find((t) => t.tokenHash === sha256(rawRefreshToken(user.cookie)));
     expect(stored?.consumedAt).toBeNull();
     // The old token works, and is consumed by that (past the reuse grace it is refused).
@@ -332,7 +385,7 @@ describe.runIf(hasPostgres)("database unreachable (TCP proxy in front of Postgre
     proxy.restore();
     expect(proxy.cuts).toBe(cuts + 1);
     expectUnavailable(result, "login cut mid-transaction");
-    await expect.poll(() => state(user.userId), { timeout: 5000 }).toEqual(before);
+    await expect.poll(() => state(user.userId), { timeout: 60_000 }).toEqual(before);
     const again = await login(base, user.email, user.password);
     expect((await call(base, "query", "user.me", { token: again.accessToken })).status).toBe(200);
     expect((await state(user.userId)).sessions).toHaveLength(before.sessions.length + 1);

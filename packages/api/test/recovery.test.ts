@@ -44,7 +44,7 @@ const isReset = (email: string) => (mail: ReceivedMail) =>
 const isVerification = (email: string) => (mail: ReceivedMail) =>
   mail.to.includes(email) && mail.subject.startsWith("Confirm");
 
-describe.each(["database", "upstash"] as const)(
+describe.each(["database", "upstash", "memory"] as const)(
   "recovery by mail, %s revocation store",
   (store) => {
     let smtp: SmtpReceiver;
@@ -55,7 +55,8 @@ describe.each(["database", "upstash"] as const)(
     beforeAll(async () => {
       smtp = await startSmtpReceiver();
       server = await startTestServer({
-        database: await quickDatabase(),
+        // The memory store (and its profile cache) is the embedded default's: on PGlite only.
+        database: store === "memory" ? "pglite" : await quickDatabase(),
         store,
         env: {
           SMTP_URL: smtp.url,

@@ -30,6 +30,7 @@ export function serverEnv(env: Record<string, string>): Record<string, string | 
     RATE_LIMIT_REFRESH_IP: "100000/1m",
     RATE_LIMIT_REGISTER_IP: "100000/1m",
     RATE_LIMIT_LIVE_IP: "100000/1m",
+    RATE_LIMIT_LIVE_TICKET: "100000/1m",
     ...env,
   };
 }
@@ -45,7 +46,7 @@ export interface ServerProcess {
 /** Starts one API process on a port of its own choosing and waits until it listens. */
 export function startServerProcess(
   env: Record<string, string>,
-  { timeoutMs = 60_000 } = {},
+  { timeoutMs = 300_000 } = {},
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, NODE_ARGS, {
     cwd: REPO,
@@ -86,7 +87,7 @@ export function startServerProcess(
 /** Runs the server to its exit (start-up failures): exit code and what it printed. */
 export function runServerToExit(
   env: Record<string, string>,
-  { timeoutMs = 60_000 } = {},
+  { timeoutMs = 300_000 } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, NODE_ARGS, {
     cwd: REPO,

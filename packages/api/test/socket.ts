@@ -21,7 +21,7 @@ export interface LiveSocket {
   subscribe(id: number, path: string, input?: unknown): void;
   send(data: unknown): void;
   /** Resolves with the first message (past or future) matching the predicate. */
-  waitFor(predicate: (m: TrpcMessage) => boolean, timeoutMs?: number): Promise<TrpcMessage>;
+  waitFor(predicate: (m: TrpcMessage) => boolean): Promise<TrpcMessage>;
   close(): void;
 }
 
@@ -80,20 +80,3 @@ export const isConnected = (m: TrpcMessage) =>
 export const isRevoked = (m: TrpcMessage) =>
   (dataOf(m) as { type?: string } | undefined)?.type === "revoked";
 export const isError = (m: TrpcMessage) => m.error !== undefined;
-
-/** Resolves with the close, or rejects when it has not come within `timeoutMs`. */
-export function closedWithin(
-  socket: LiveSocket,
-  timeoutMs: number,
-): Promise<{ code: number; reason: string }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`socket still open after ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    void socket.closed.then((result) => {
-      clearTimeout(timer);
-      resolve(result);
-    });
-  });
-}

@@ -12,9 +12,10 @@ export interface SseEvent {
 export interface SseStream {
   status: number;
   contentType: string | null;
+  headers: Headers;
   events: SseEvent[];
   /** Resolves with the first event (past or future) matching the predicate. */
-  waitFor(predicate: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
+  waitFor(predicate: (e: SseEvent) => boolean): Promise<SseEvent>;
   /** Resolves when the server ends the stream. */
   closed: Promise<void>;
   close(): void;
@@ -64,6 +65,7 @@ export async function openSse(url: string): Promise<SseStream> {
   return {
     status: response.status,
     contentType: response.headers.get("content-type"),
+    headers: response.headers,
     events: received.items,
     closed,
     close: () => controller.abort(),

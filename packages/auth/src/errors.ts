@@ -1,31 +1,26 @@
-/**
- * Every failure the auth core can report, with a stable code to branch on (never the message).
- * The tRPC and HTTP layers map these codes to status codes in exactly one place each.
- */
-export const AUTH_ERROR_CODES = {
-  /** Any token problem: missing, malformed, forged, expired, revoked, unknown user. */
-  UNAUTHENTICATED: "Unauthorized",
-  INVALID_CREDENTIALS: "Invalid email or password",
-  /** A consumed refresh token came back after the grace: every session of the user is revoked. */
-  REFRESH_TOKEN_REUSED: "Unauthorized",
-  FORBIDDEN: "You are not allowed to do this",
-  CROSS_SITE_REQUEST: "Cross-site requests are not allowed",
-  WRONG_PASSWORD: "Current password is incorrect",
-  LAST_ADMIN: "The last admin cannot be demoted or disabled",
-  /** A reset or verification link that was used, expired, replaced or never issued: one answer. */
-  INVALID_TOKEN: "This link is invalid or has expired",
-  /** REQUIRE_EMAIL_VERIFICATION is on and the (correct) password belongs to an unverified email. */
-  EMAIL_NOT_VERIFIED: "Confirm your email address before signing in",
-  EMAIL_TAKEN: "An account with this email already exists",
-  NOT_FOUND: "Not found",
-  RATE_LIMITED: "Too many attempts, try again later",
-  /** The revocation store or database cannot answer: fail closed. */
-  UNAVAILABLE: "Service temporarily unavailable",
-  /** Too much password hashing queued: try again shortly rather than wait without bound. */
-  OVERLOADED: "Service is busy, try again shortly",
-} as const;
+import { AUTH_ERRORS, mapAuthErrors, type AuthErrorCode } from "./error-table";
 
-export type AuthErrorCode = keyof typeof AUTH_ERROR_CODES;
+export {
+  AUTH_ERROR_CODE_LIST,
+  AUTH_ERRORS,
+  FORM_ERROR_CODES,
+  mapAuthErrors,
+  OAUTH_ERROR_VALUES,
+  type AuthErrorCode,
+  type AuthErrorSpec,
+  type AuthErrorStatus,
+  type FormErrorCode,
+  type OAuthErrorValue,
+} from "./error-table";
+
+/**
+ * Every failure the auth core can report, with a stable code to branch on (never the message):
+ * each code's message. Everything else a layer answers with is in the table (./error-table).
+ */
+export const AUTH_ERROR_CODES = mapAuthErrors((spec) => spec.message) satisfies Record<
+  AuthErrorCode,
+  string
+>;
 
 /**
  * Why a token was refused. Never sent to the client (every cause is the same 401); it goes to
@@ -37,6 +32,8 @@ export type AuthFailureReason =
   | "TOKEN_EXPIRED"
   | "TOKEN_INVALID"
   | "TOKEN_REVOKED"
+  /** Correctly signed and not revoked, but its `role` is not the user's: see authenticate.ts. */
+  | "TOKEN_ROLE_MISMATCH"
   | "TOKEN_LIFETIME"
   | "REFRESH_TOKEN_UNKNOWN"
   | "SESSION_ENDED"
@@ -51,7 +48,7 @@ export class AuthError extends Error {
     options?: { cause?: unknown; retryAfterSeconds?: number; reason?: AuthFailureReason },
   ) {
     super(
-      AUTH_ERROR_CODES[code],
+      AUTH_ERRORS[code].message,
       options?.cause === undefined ? undefined : { cause: options.cause },
     );
     this.name = "AuthError";
@@ -72,7 +69,7 @@ export function isAuthError(error: unknown, code?: AuthErrorCode): error is Auth
       error.name === "AuthError" &&
       "code" in error &&
       typeof error.code === "string" &&
-      error.code in AUTH_ERROR_CODES);
+      error.code in AUTH_ERRORS);
   return branded && (code === undefined || (error as AuthError).code === code);
 }
 

@@ -7,16 +7,23 @@ export { loadKeySet, KeyConfigError, type SigningAlgorithm } from "./keys";
 export { PASSWORD_HASH_PARAMS } from "./password";
 export { systemClock } from "./clock";
 export { cryptoRandom, sha256, type Random } from "./random";
-export type { RevocationStore, RevocationClaims } from "./revocation/store";
+export type { RevocationStore, RevocationClaims, RevocationVerdict } from "./revocation/store";
 export { DatabaseRevocationStore } from "./revocation/database";
-export { UpstashRevocationStore } from "./revocation/upstash";
+export { RedisRevocationStore } from "./revocation/redis";
 export { LocalRevocationBus, PostgresRevocationBus, type RevocationBus } from "./revocation/bus";
+export { RedisRevocationBus } from "./revocation/redis-bus";
+export { createBackends, type Backends } from "./backends";
+export { redisScript, type RedisCommands, type RedisScript } from "./redis/commands";
+export { connectRedis, ioredisCommands } from "./redis/ioredis";
+export { upstashCommands } from "./redis/upstash";
 export {
   clientIpKey,
   DatabaseRateLimiter,
-  UpstashRateLimiter,
+  RedisRateLimiter,
   type RateLimiter,
   type RateLimitRule,
 } from "./rate-limit";
 export { TICKET_TTL_SECONDS, type LiveIdentity, type SessionWatch } from "./live";
+export type { WatcherCounts } from "./session-watchers";
 export type { RevocationEvent, RevocationReason } from "./types";
+export { totpCode, totpStep } from "./mfa/totp";

@@ -3,16 +3,17 @@ import { Prisma, type Database } from "@authkit/db";
 import type { Clock } from "./clock";
 import { orUnavailable, unauthenticated } from "./errors";
 import { sha256, type Random } from "./random";
-import { addressHit, type RateGate, type RateLimits } from "./rate-gate";
+import { addressHit, hitOf, type RateGate, type RateLimits } from "./rate-limit/gate";
 import type { RevocationBus } from "./revocation/bus";
+import { SessionWatchers, type StreamCaps, type WatcherCounts } from "./session-watchers";
 import type { Identity, RevocationReason } from "./types";
 
 /** Opaque, single use, valid 30 seconds (docs/api.md: `auth.ticket`). */
 export const TICKET_TTL_SECONDS = 30;
 const TICKET_BYTES = 32;
 const MAX_TICKET_LENGTH = 128;
-/** How often a live stream re-reads the database, in case a notification was lost. */
-const RECHECK_MS = 15_000;
+/** How often a watched session re-reads the database, in case a notification was lost. */
+export const RECHECK_MS = 15_000;
 
 /** Who a redeemed ticket speaks for, and until when the session may live. */
 export interface LiveIdentity {
@@ -39,7 +40,12 @@ export interface LiveSessionsDeps {
   clock: Clock;
   random: Random;
   gate: RateGate;
-  limits: Pick<RateLimits, "liveIp">;
+  limits: Pick<RateLimits, "liveIp" | "liveTicket">;
+  settings: {
+    liveStreamCaps: StreamCaps;
+    /** The re-check period (default RECHECK_MS; tests shorten it). */
+    liveRecheckMs: number;
+  };
 }
 
 /** A ticket's row with the verdict on its session, user, token version and access token. */
@@ -60,9 +66,21 @@ interface TicketState {
  * redeemable once within 30 seconds.
  */
 export class LiveSessions {
-  constructor(private readonly deps: LiveSessionsDeps) {}
+  private readonly watchers: SessionWatchers;
 
+  constructor(private readonly deps: LiveSessionsDeps) {
+    this.watchers = new SessionWatchers({
+      db: deps.db,
+      bus: deps.bus,
+      clock: deps.clock,
+      caps: deps.settings.liveStreamCaps,
+      recheckMs: deps.settings.liveRecheckMs,
+    });
+  }
+
+  /** RATE_LIMITED past RATE_LIMIT_LIVE_TICKET for the user: every stream or socket costs one. */
   async issueTicket(identity: Identity): Promise<{ ticket: string; expiresIn: number }> {
+    await this.deps.gate.take([hitOf(this.deps.limits.liveTicket, identity.user.id)]);
     const ticket = this.deps.random.token(TICKET_BYTES);
     await orUnavailable(() =>
       this.deps.db.prisma.sessionTicket.create({
@@ -121,78 +139,18 @@ export class LiveSessions {
   }
 
   /**
-   * Watches one session for as long as a stream lives: revocations arrive through the bus at
-   * once; a timer ends the stream when the session's refresh lifetime does; a periodic re-read
-   * covers a notification lost while the bus reconnected.
+   * Watches the session for as long as one stream lives (see ./session-watchers): revocations
+   * arrive through the bus at once; a timer ends the stream when the session's refresh lifetime
+   * does; a periodic re-read covers a notification lost while the bus reconnected. RATE_LIMITED
+   * past LIVE_MAX_CONNECTIONS_PER_SESSION or _PER_USER open streams on this instance.
    */
   watch(live: LiveIdentity): SessionWatch {
-    const controller = new AbortController();
-    let resolveEnded!: (reason: StreamEndReason) => void;
-    const ended = new Promise<StreamEndReason>((resolve) => (resolveEnded = resolve));
-    const end = (reason: StreamEndReason) => {
-      if (controller.signal.aborted) return;
-      cleanup();
-      resolveEnded(reason);
-      controller.abort(reason);
-    };
-    const unsubscribe = this.deps.bus.subscribe((event) => {
-      if (event.userId !== live.user.id) return;
-      if (event.kind === "sessions" && event.sessionIds.includes(live.session.id))
-        end(event.reason);
-      if (event.kind === "user" && event.version > live.tokenVersion) end(event.reason);
-      if (event.kind === "token" && event.jti === live.jti) end(event.reason);
-    });
-    const expiry = setTimeout(
-      () => end("session_expired"),
-      Math.max(0, live.session.expiresAt.getTime() - this.deps.clock.now()),
-    );
-    const recheck = setInterval(
-      () => void this.recheck(live).then((reason) => reason && end(reason)),
-      RECHECK_MS,
-    );
-    expiry.unref?.();
-    recheck.unref?.();
-    function cleanup() {
-      unsubscribe();
-      clearTimeout(expiry);
-      clearInterval(recheck);
-    }
-    return {
-      signal: controller.signal,
-      ended,
-      close: () => {
-        if (!controller.signal.aborted) {
-          cleanup();
-          controller.abort("closed");
-        }
-      },
-    };
+    return this.watchers.watch(live);
   }
 
-  private async recheck(live: LiveIdentity): Promise<StreamEndReason | null> {
-    try {
-      const { prisma } = this.deps.db;
-      const [session, denied] = await Promise.all([
-        prisma.session.findUnique({
-          where: { id: live.session.id },
-          select: {
-            revokedAt: true,
-            revokedReason: true,
-            user: { select: { tokenVersion: true, disabledAt: true } },
-          },
-        }),
-        prisma.revokedAccessToken.findUnique({ where: { jti: live.jti }, select: { jti: true } }),
-      ]);
-      if (!session) return "session_revoked";
-      if (session.revokedAt) return session.revokedReason ?? "session_revoked";
-      if (session.user.disabledAt) return "user_disabled";
-      if (session.user.tokenVersion !== live.tokenVersion) return "token_version_changed";
-      if (denied) return "token_revoked";
-      return null;
-    } catch {
-      // The database is unreachable: keep the stream; the next request the client makes fails closed.
-      return null;
-    }
+  /** What is being watched (tests: bounded under a flood, nothing left behind). */
+  counts(): WatcherCounts {
+    return this.watchers.counts();
   }
 }
 

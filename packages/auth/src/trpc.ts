@@ -1,14 +1,18 @@
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { z } from "zod";
 
-import type { Auth } from "./create";
-import { AuthError, isAuthError, type AuthErrorCode } from "./errors";
-import { bearerToken } from "./http";
+import type { Auth } from "./auth";
+import { AuthError, isAuthError, mapAuthErrors, type AuthErrorCode } from "./errors";
+import { bearerToken } from "./bearer-token";
 import type { LiveIdentity, SessionWatch } from "./live";
+import type { SubscriptionSlots } from "./subscription-slots";
+
+export { createSubscriptionSlots, type SubscriptionSlots } from "./subscription-slots";
+export type { SessionWatch } from "./live";
 
 /** What the auth procedures need from any app's context; apps extend it. */
 export interface AuthContext {
-  auth: Pick<Auth, "authenticate" | "live">;
+  auth: Pick<Auth, "authenticate" | "assertFresh" | "mfaRequiredFor" | "live">;
   /** Request headers. */
   headers: Headers;
   /** Response headers the procedure may set (the refresh cookie). */
@@ -23,25 +27,17 @@ export interface AuthContext {
 /** A WebSocket connection's identity: the ticket was redeemed once, before any message ran. */
 export interface LiveConnection {
   live: LiveIdentity;
+  /** The connection's one stream of the session watchers: it alone listens for revocations. */
   watch: SessionWatch;
+  /** Its subscriptions' watches, which follow `watch`, up to LIVE_MAX_SOCKET_SUBSCRIPTIONS. */
+  subscriptions: SubscriptionSlots;
 }
 
-const TRPC_CODE: Record<AuthErrorCode, TRPC_ERROR_CODE_KEY> = {
-  UNAUTHENTICATED: "UNAUTHORIZED",
-  INVALID_CREDENTIALS: "UNAUTHORIZED",
-  REFRESH_TOKEN_REUSED: "UNAUTHORIZED",
-  FORBIDDEN: "FORBIDDEN",
-  CROSS_SITE_REQUEST: "FORBIDDEN",
-  WRONG_PASSWORD: "BAD_REQUEST",
-  LAST_ADMIN: "CONFLICT",
-  INVALID_TOKEN: "BAD_REQUEST",
-  EMAIL_NOT_VERIFIED: "FORBIDDEN",
-  EMAIL_TAKEN: "CONFLICT",
-  NOT_FOUND: "NOT_FOUND",
-  RATE_LIMITED: "TOO_MANY_REQUESTS",
-  UNAVAILABLE: "SERVICE_UNAVAILABLE",
-  OVERLOADED: "SERVICE_UNAVAILABLE",
-};
+/** Derived from the error table (./error-table): a new code is mapped with it. */
+export const TRPC_CODE = mapAuthErrors((spec) => spec.trpc) satisfies Record<
+  AuthErrorCode,
+  TRPC_ERROR_CODE_KEY
+>;
 
 /** The one place an auth failure becomes a tRPC error (and so an HTTP status). */
 export function toTRPCError(error: AuthError): TRPCError {
@@ -63,16 +59,38 @@ export const publicProcedure = t.procedure.use(async ({ ctx, type, next }) => {
   return result;
 });
 
-/** Verifies the bearer token and checks revocation before the resolver runs. */
+/**
+ * Verifies the bearer token and checks revocation before the resolver runs. The context gains
+ * `user`, `session` and `token`, and `identity` (the three together), which is what the core's
+ * functions take: a procedure hands the core its caller, never its whole context.
+ */
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const identity = await ctx.auth.authenticate(bearerToken(ctx.headers));
-  return next({ ctx: identity });
+  return next({ ctx: { ...identity, identity } });
 });
 
+/**
+ * Admins only; under MFA_REQUIRED_FOR=admin (or all) only with a token earned with a second
+ * factor (`mfa` in its `amr`): 403 MFA_REQUIRED otherwise, and the admin sets one up (or
+ * re-authenticates with a code) first.
+ */
 export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== "admin") throw new AuthError("FORBIDDEN");
+  if (ctx.auth.mfaRequiredFor !== "none" && !ctx.token.amr.includes("mfa"))
+    throw new AuthError("MFA_REQUIRED");
   return next();
 });
+
+/**
+ * Protected, and the caller proved who they are within `maxAgeSeconds` (REAUTH_MAX_AGE by
+ * default): 403 REAUTHENTICATION_REQUIRED otherwise, and `auth.reauthenticate` renews it. For
+ * what changes how an account is protected: its second factors and recovery codes.
+ */
+export const freshProcedure = (maxAgeSeconds?: number) =>
+  protectedProcedure.use(({ ctx, next }) => {
+    ctx.auth.assertFresh(ctx.identity, maxAgeSeconds);
+    return next();
+  });
 
 /**
  * The guard for subscriptions: `ticketProcedure.input(...).subscription(...)`. Over HTTP (SSE)
@@ -82,12 +100,16 @@ export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
  * then keeps watching the session: the moment the session, the user or the token version is
  * revoked, or the session's refresh lifetime ends, the stream ends with UNAUTHORIZED.
  * `ctx.watch.signal` aborts at that moment, with the reason.
+ *
+ * Streams are bounded: over HTTP each one is a stream of the session watchers (TOO_MANY_REQUESTS
+ * past the session's or the user's cap), over a WebSocket each subscription takes one of the
+ * socket's slots (TOO_MANY_REQUESTS past LIVE_MAX_SOCKET_SUBSCRIPTIONS). Neither costs a
+ * bus listener, timer or query of its own: the session's watch is shared.
  */
 export const ticketProcedure = publicProcedure
   .input(z.object({ ticket: z.string().min(1).max(128).optional() }))
   .use(async ({ ctx, input, next }) => {
-    const live = await liveIdentityOf(ctx, input.ticket);
-    const watch = ctx.auth.live.watch(live);
+    const { live, watch } = await openStream(ctx, input.ticket);
     const result = await next({ ctx: { user: live.user, session: live.session, watch } });
     if (!result.ok || !isAsyncIterable(result.data)) {
       watch.close();
@@ -96,11 +118,15 @@ export const ticketProcedure = publicProcedure
     return { ...result, data: guardStream(result.data, watch) };
   });
 
-async function liveIdentityOf(ctx: AuthContext, ticket: string | undefined): Promise<LiveIdentity> {
+async function openStream(
+  ctx: AuthContext,
+  ticket: string | undefined,
+): Promise<{ live: LiveIdentity; watch: SessionWatch }> {
   const { connection } = ctx;
   if (!connection) {
     if (ticket === undefined) throw new AuthError("UNAUTHENTICATED", { reason: "TICKET_INVALID" });
-    return ctx.auth.live.redeemTicket(ticket);
+    const live = await ctx.auth.live.redeemTicket(ticket);
+    return { live, watch: ctx.auth.live.watch(live) };
   }
   // One connection, one session: a second ticket must not switch it to another one.
   if (ticket !== undefined)
@@ -108,7 +134,7 @@ async function liveIdentityOf(ctx: AuthContext, ticket: string | undefined): Pro
   // Revoked between the upgrade and this call: the socket is closing, nothing more runs on it.
   if (connection.watch.signal.aborted)
     throw new AuthError("UNAUTHENTICATED", { reason: "SESSION_ENDED" });
-  return connection.live;
+  return { live: connection.live, watch: connection.subscriptions.open() };
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

@@ -13,7 +13,8 @@ export type StoredRevocationReason =
   | "role_changed"
   | "refresh_token_reused"
   | "user_disabled"
-  | "revoked_by_admin";
+  | "revoked_by_admin"
+  | "mfa_changed";
 
 export type RevocationReason =
   | StoredRevocationReason
@@ -43,6 +44,11 @@ export interface Identity {
   user: { id: string; role: Role };
   session: { id: string };
   token: AccessTokenClaims;
+}
+
+/** The admin an admin action is taken by: recorded in its security event. */
+export interface Actor {
+  id: string;
 }
 
 /** What the transport knows about a caller: for sessions, rate limits and security events. */

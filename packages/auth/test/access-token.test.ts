@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 
-import { base64url, SignJWT, UnsecuredJWT } from "jose";
+import { base64url, decodeProtectedHeader, SignJWT, UnsecuredJWT } from "jose";
 import { describe, expect, it } from "vitest";
 
 import { AccessTokens } from "../src/access-token";
@@ -41,6 +41,9 @@ const claims = {
   sid: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
   role: "user" as const,
   ver: 0,
+  // Signed in well before any token in these tests is issued.
+  auth_time: Math.floor(Date.UTC(2026, 0, 1) / 1000),
+  amr: ["pwd" as const],
 };
 
 async function expectUnauthenticated(work: Promise<unknown>) {
@@ -77,7 +80,8 @@ describe("AccessTokens", () => {
         (part) =>
           JSON.parse(new TextDecoder().decode(base64url.decode(part))) as Record<string, unknown>,
       );
-    expect(header).toEqual({ alg: "HS256", kid: keys.signing.kid, typ: "JWT" });
+    expect(header).toEqual({ alg: "HS256", typ: "JWT" });
+    expect(keys.signing.kid).toBeUndefined();
     expect(payload).toEqual({
       ...claims,
       iss: ISSUER,
@@ -137,11 +141,21 @@ describe("AccessTokens", () => {
     const unsecured = new UnsecuredJWT(valid()).encode();
     await expectUnauthenticated(tokens.verify(unsecured));
     await expectUnauthenticated(tokens.verify(await forge(valid(), { alg: "HS512" })));
-    await expectUnauthenticated(tokens.verify(await forge(valid(), { kid: "../../etc/passwd" })));
-    await expectUnauthenticated(tokens.verify(await forge(valid(), { kid: undefined })));
-    await expectUnauthenticated(
-      tokens.verify(await forge(valid(), {}, new TextEncoder().encode(SECRET.replace("4", "5")))),
-    );
+    const otherSecret = new TextEncoder().encode(SECRET.replace("4", "5"));
+    await expectUnauthenticated(tokens.verify(await forge(valid(), {}, otherSecret)));
+    // An HS256 token's kid names nothing (keys.ts): whatever it says, only a configured secret's
+    // signature counts.
+    for (const kid of ["../../etc/passwd", "hs-legacy", undefined]) {
+      await expectUnauthenticated(tokens.verify(await forge(valid(), { kid }, otherSecret)));
+      expect(await tokens.verify(await forge(valid(), { kid }))).toMatchObject(claims);
+    }
+  });
+
+  it("signs HS256 without a kid: nothing in a token or a log line is computed from the secret", async () => {
+    const { tokens, keys } = await setup();
+    const { token } = await tokens.sign(claims);
+    expect(decodeProtectedHeader(token)).toEqual({ alg: "HS256", typ: "JWT" });
+    expect(keys.signing.kid).toBeUndefined();
   });
 
   it("refuses a tampered payload", async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { databaseKinds } from "@authkit/db/testing";
+import { postgresAvailable } from "@authkit/db/testing";
 
 import { isAuthError } from "../src/errors";
 import { signedIn, startCore, type CoreUnderTest } from "./setup";
@@ -8,11 +8,16 @@ import { signedIn, startCore, type CoreUnderTest } from "./setup";
 /**
  * The last enabled admin stays, even when two admins take each other's rights at the same
  * moment: each must see the other's change, not the count from before it.
+ *
+ * This proves the race on PostgreSQL only. PGlite has one connection: it runs the two
+ * transactions one after the other, so there is no race to lose there. `postgresAvailable()`
+ * throws under CI=true when PostgreSQL is unreachable, so in CI this suite fails rather than
+ * skips; outside CI, without PostgreSQL, it is skipped with the warning that function prints.
  */
-describe.each(await databaseKinds())("the last enabled admin on %s", (kind) => {
+describe.skipIf(!(await postgresAvailable()))("the last enabled admin on PostgreSQL", () => {
   let core: CoreUnderTest;
   beforeAll(async () => {
-    core = await startCore({ kind });
+    core = await startCore({ kind: "postgresql" });
   });
   afterAll(() => core.close());
 
@@ -23,7 +28,8 @@ describe.each(await databaseKinds())("the last enabled admin on %s", (kind) => {
       where: { role: "admin", disabledAt: null },
       data: { disabledAt: new Date() },
     });
-    for (const { identity } of [a, b]) await core.auth.admin.setRole(identity.user.id, "admin");
+    for (const { identity } of [a, b])
+      await core.auth.admin.setRole(identity.user, identity.user.id, "admin");
     return [a.identity, b.identity] as const;
   }
 
@@ -34,9 +40,13 @@ describe.each(await databaseKinds())("the last enabled admin on %s", (kind) => {
     [
       "disable",
       (actor: Awaited<ReturnType<typeof twoAdmins>>[number], userId: string) =>
-        core.auth.admin.disableUser(actor, userId),
+        core.auth.admin.disableUser(actor.user, userId),
     ],
-    ["demote", (_: unknown, userId: string) => core.auth.admin.setRole(userId, "user")],
+    [
+      "demote",
+      (actor: Awaited<ReturnType<typeof twoAdmins>>[number], userId: string) =>
+        core.auth.admin.setRole(actor.user, userId, "user"),
+    ],
   ] as const)("refuses one of two admins who %s each other at once", async (_, takeAway) => {
     for (let round = 0; round < 5; round++) {
       const [a, b] = await twoAdmins();

@@ -6,7 +6,7 @@ import {
   type KeyObject,
 } from "node:crypto";
 
-import { calculateJwkThumbprint, decodeProtectedHeader, type JWK } from "jose";
+import { calculateJwkThumbprint, decodeProtectedHeader, SignJWT, type JWK } from "jose";
 import { describe, expect, it } from "vitest";
 
 import { AccessTokens } from "../src/access-token";
@@ -23,6 +23,9 @@ const claims = {
   sid: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
   role: "user" as const,
   ver: 0,
+  // Signed in well before any token in these tests is issued.
+  auth_time: Math.floor(Date.UTC(2026, 0, 1) / 1000),
+  amr: ["pwd" as const],
 };
 
 // ---- Keys generated here, in every format an operator may paste into the environment --------
@@ -99,17 +102,11 @@ async function configError(work: Promise<unknown>): Promise<KeyConfigError> {
 // ---- loadKeySet ------------------------------------------------------------------------------
 
 describe("loadKeySet", () => {
-  it("names an HS256 secret with a stable kid that differs per secret and publishes nothing", async () => {
+  it("gives an HS256 secret no kid (nothing computed from the secret is ever shown) and publishes nothing", async () => {
     const a = secret();
-    const first = await loadKeySet({ secret: a, privateKey: undefined, previousKeys: [] });
-    const again = await loadKeySet({ secret: a, privateKey: undefined, previousKeys: [] });
-    const other = await loadKeySet({ secret: secret(), privateKey: undefined, previousKeys: [] });
-    expect(first.signing.alg).toBe("HS256");
-    expect(first.signing.kid).toMatch(/^hs-[\w-]{16}$/);
-    expect(again.signing.kid).toBe(first.signing.kid);
-    expect(other.signing.kid).not.toBe(first.signing.kid);
-    expect(first.signing.kid).not.toContain(a.slice(0, 8));
-    expect(first.jwks).toEqual({ keys: [] });
+    const keys = await loadKeySet({ secret: a, privateKey: undefined, previousKeys: [] });
+    expect(keys.signing).toMatchObject({ alg: "HS256", kid: undefined, source: "AUTH_SECRET" });
+    expect(keys.jwks).toEqual({ keys: [] });
   });
 
   it("signs with EdDSA from an Ed25519 PKCS#8 PEM, kid = RFC 7638 thumbprint, public JWK only", async () => {
@@ -126,7 +123,7 @@ describe("loadKeySet", () => {
       { kty: "OKP", crv: "Ed25519", x, kid, alg: "EdDSA", use: "sig" },
     ]);
     // The AUTH_SECRET that is also set neither signs nor verifies: the private key wins.
-    expect([...keys.verification.keys()]).toEqual([kid]);
+    expect(keys.verification.map((k) => k.kid)).toEqual([kid]);
   });
 
   it("signs with RS256 from an RSA PKCS#8 PEM and publishes n and e only", async () => {
@@ -199,14 +196,12 @@ describe("loadKeySet", () => {
 
   it("adds AUTH_PREVIOUS_KEYS as verify-only keys and publishes their public halves", async () => {
     const current = ed25519();
-    const oldSecret = secret();
     const oldEd = ed25519();
     const oldRsa = rsa();
     const keys = await loadKeySet({
       secret: undefined,
       privateKey: pkcs8(current.privateKey),
       previousKeys: [
-        oldSecret,
         spki(oldEd.publicKey),
         // A private key pasted here is reduced to its public half: it can never sign again.
         pkcs8(oldRsa.privateKey),
@@ -216,24 +211,17 @@ describe("loadKeySet", () => {
     });
     const currentKid = await thumbprint(current.publicKey);
     expect(keys.signing.kid).toBe(currentKid);
-    const oldKids = [
-      (await loadKeySet({ secret: oldSecret, privateKey: undefined, previousKeys: [] })).signing
-        .kid,
-      await thumbprint(oldEd.publicKey),
-      await thumbprint(oldRsa.publicKey),
-    ];
-    expect([...keys.verification.keys()]).toEqual([currentKid, ...oldKids]);
-    expect([...keys.verification.values()].map((k) => k.alg)).toEqual([
-      "EdDSA",
-      "HS256",
-      "EdDSA",
-      "RS256",
+    const oldKids = [await thumbprint(oldEd.publicKey), await thumbprint(oldRsa.publicKey)];
+    expect(keys.verification.map((k) => [k.kid, k.alg, k.source])).toEqual([
+      [currentKid, "EdDSA", "AUTH_PRIVATE_KEY"],
+      [oldKids[0], "EdDSA", "AUTH_PREVIOUS_KEYS[0]"],
+      [oldKids[1], "RS256", "AUTH_PREVIOUS_KEYS[1]"],
     ]);
-    // JWKS: every asymmetric key that verifies, current first; the shared secret never.
+    // JWKS: every asymmetric key that verifies, current first.
     expect(keys.jwks.keys.map((k) => [k.kid, k.alg])).toEqual([
       [currentKid, "EdDSA"],
-      [oldKids[1], "EdDSA"],
-      [oldKids[2], "RS256"],
+      [oldKids[0], "EdDSA"],
+      [oldKids[1], "RS256"],
     ]);
     for (const jwk of keys.jwks.keys) {
       for (const field of ["d", "p", "q", "dp", "dq", "qi", "k"])
@@ -244,17 +232,112 @@ describe("loadKeySet", () => {
     const rebuilt = createPublicKey({ key: keys.jwks.keys[2] as JsonWebKey, format: "jwk" });
     expect(rebuilt.equals(oldRsa.publicKey)).toBe(true);
   });
+
+  it("adds previous HS256 secrets beside an HS256 signing secret, each once, and never in the JWKS", async () => {
+    const current = secret();
+    const old = secret();
+    const keys = await loadKeySet({
+      secret: current,
+      privateKey: undefined,
+      previousKeys: [old, ` ${current} `, old],
+    });
+    expect(keys.verification.map((k) => [k.kid, k.alg, k.source])).toEqual([
+      [undefined, "HS256", "AUTH_SECRET"],
+      [undefined, "HS256", "AUTH_PREVIOUS_KEYS[0]"],
+    ]);
+    expect(keys.jwks).toEqual({ keys: [] });
+  });
+});
+
+// ---- Issue 23, finding 1: a previous key must be as strong as the signing key -----------------
+
+/** The FastAPI tutorial's example key: 64 random hex digits that every attacker has read. */
+const FASTAPI_TUTORIAL_KEY = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7";
+
+describe("loadKeySet refuses a previous key that would let anyone mint tokens", () => {
+  const weak: [string, string, RegExp][] = [
+    ["two characters", "zq", /at least 32 characters/],
+    ["a short random string", randomBytes(8).toString("hex"), /at least 32 characters/],
+    ["a 32-character password", "correct-horse-battery-staple-123", /256 bits of entropy/],
+    ["the FastAPI tutorial's key", FASTAPI_TUTORIAL_KEY, /FastAPI tutorial/],
+    ["the same in capitals", FASTAPI_TUTORIAL_KEY.toUpperCase(), /FastAPI tutorial/],
+    ["jwt.io's example key", "your-256-bit-secret", /jwt\.io/],
+    ["a placeholder", "please-change-me-0123456789abcdefghijklmnopqrstuvwxyz", /placeholder/],
+  ];
+
+  it.each(weak)("%s, naming AUTH_PREVIOUS_KEYS[i] and never the key", async (_, key, reason) => {
+    const error = await configError(
+      loadKeySet({ secret: secret(), privateKey: undefined, previousKeys: [secret(), key] }),
+    );
+    expect(error.variable).toBe("AUTH_PREVIOUS_KEYS[1]");
+    expect(error.message).toMatch(/^AUTH_PREVIOUS_KEYS\[1\]: /);
+    expect(error.message).toMatch(reason);
+    expect(error.message).not.toContain(key);
+    expect(error.message.toLowerCase()).not.toContain(key.toLowerCase());
+  });
+
+  it("holds AUTH_SECRET to the same rules", async () => {
+    const error = await configError(
+      loadKeySet({ secret: FASTAPI_TUTORIAL_KEY, privateKey: undefined, previousKeys: [] }),
+    );
+    expect(error.message).toMatch(/^AUTH_SECRET: is the FastAPI tutorial's example key/);
+  });
+
+  it("refuses an HS256 secret, however strong, while a private key signs", async () => {
+    for (const { privateKey } of [ed25519(), rsa()]) {
+      const error = await configError(
+        loadKeySet({ secret: undefined, privateKey: pkcs8(privateKey), previousKeys: [secret()] }),
+      );
+      expect(error.message).toMatch(
+        /^AUTH_PREVIOUS_KEYS\[0\]: an HS256 secret cannot verify while AUTH_PRIVATE_KEY signs/,
+      );
+    }
+  });
+
+  it("refuses a public key while an HS256 secret signs", async () => {
+    const error = await configError(
+      loadKeySet({
+        secret: secret(),
+        privateKey: undefined,
+        previousKeys: [spki(ed25519().publicKey)],
+      }),
+    );
+    expect(error.message).toMatch(
+      /^AUTH_PREVIOUS_KEYS\[0\]: a public key cannot verify while AUTH_SECRET signs/,
+    );
+  });
+
+  it("accepts no token signed with a refused key's secret under any header", async () => {
+    // Signing with EdDSA and a verifier that knows no secret: an HS256 token is refused whatever
+    // kid it names, the current key's included (no key of that algorithm exists to try).
+    const { privateKey } = ed25519();
+    const keys = await loadKeySet({
+      secret: undefined,
+      privateKey: pkcs8(privateKey),
+      previousKeys: [],
+    });
+    const forged = await new SignJWT({ ...claims, role: "admin" })
+      .setProtectedHeader({ alg: "HS256", kid: keys.signing.kid, typ: "JWT" })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(Math.floor(clock.now() / 1000))
+      .setExpirationTime(Math.floor(clock.now() / 1000) + 600)
+      .sign(new TextEncoder().encode(FASTAPI_TUTORIAL_KEY));
+    expect(await rejected(tokensFor(keys).verify(forged))).toBe(true);
+  });
 });
 
 // ---- Rotation without mass logout ------------------------------------------------------------
 
+// Rotations within a family: secrets follow secrets, public keys follow public keys (between
+// HS256 and a private key there is no overlap: see the refusals above and the runbook in
+// docs/verifying-tokens.md).
 const pairs: [string, string][] = [
   ["HS256 secret", "HS256 secret"],
   ["Ed25519 key", "Ed25519 key"],
   ["RSA key", "RSA key"],
-  ["HS256 secret", "Ed25519 key"],
   ["Ed25519 key", "RSA key"],
-  ["RSA key", "HS256 secret"],
+  ["RSA key", "Ed25519 key"],
 ];
 
 describe.each(pairs)("rotation from an %s (A) to an %s (B)", (from, to) => {
@@ -266,15 +349,19 @@ describe.each(pairs)("rotation from an %s (A) to an %s (B)", (from, to) => {
     const before = await load(a);
     const { token: tokenA } = await tokensFor(before).sign(claims);
     const kidA = before.signing.kid;
-    expect(decodeProtectedHeader(tokenA)).toMatchObject({ alg: a.alg, kid: kidA });
+    expect(decodeProtectedHeader(tokenA)).toEqual({
+      alg: a.alg,
+      typ: "JWT",
+      ...(kidA ? { kid: kidA } : {}),
+    });
 
     // During: B signs, A still verifies (AUTH_PREVIOUS_KEYS=A).
     const during = await load(b, [a]);
     const tokens = tokensFor(during);
     expect(await tokens.verify(tokenA)).toMatchObject(claims);
     const { token: tokenB } = await tokens.sign(claims);
-    expect(during.signing.kid).not.toBe(kidA);
-    expect(decodeProtectedHeader(tokenB)).toMatchObject({ alg: b.alg, kid: during.signing.kid });
+    if (b.alg !== "HS256") expect(during.signing.kid).not.toBe(kidA);
+    expect(decodeProtectedHeader(tokenB).kid).toBe(during.signing.kid);
     expect(await tokens.verify(tokenB)).toMatchObject(claims);
     // A verifier that still runs the old configuration does not accept B's tokens (a rolling
     // deploy would 401 at random)...
@@ -289,21 +376,27 @@ describe.each(pairs)("rotation from an %s (A) to an %s (B)", (from, to) => {
     expect(await rejected(after.verify(tokenA))).toBe(true);
     expect(await after.verify(tokenB)).toMatchObject(claims);
   });
-
-  it("never accepts a token that claims A's kid with another algorithm", async () => {
-    const a = flavours[from]!();
-    const b = flavours[to]!();
-    const keys = await load(b, [a]);
-    const { token } = await tokensFor(keys).sign(claims);
-    // B's signature under A's kid: the key that kid names does not verify it.
-    const [header, payload, signature] = token.split(".") as [string, string, string];
-    const relabelled = JSON.parse(Buffer.from(header, "base64url").toString()) as Record<
-      string,
-      unknown
-    >;
-    const kidA = [...keys.verification.keys()][1]!;
-    relabelled.kid = kidA;
-    const forged = `${Buffer.from(JSON.stringify(relabelled)).toString("base64url")}.${payload}.${signature}`;
-    expect(await rejected(tokensFor(keys).verify(forged))).toBe(true);
-  });
 });
+
+// A kid names an asymmetric key and fixes its algorithm (HS256 tokens name no key: keys.ts).
+describe.each(pairs.filter(([from]) => from !== "HS256 secret"))(
+  "a token signed by %s's successor (%s) relabelled as A",
+  (from, to) => {
+    it("never accepts B's signature under A's name", async () => {
+      const a = flavours[from]!();
+      const b = flavours[to]!();
+      const keys = await load(b, [a]);
+      const { token } = await tokensFor(keys).sign(claims);
+      // B's signature under A's kid and algorithm: the key they name does not verify it.
+      const [header, payload, signature] = token.split(".") as [string, string, string];
+      const relabelled = JSON.parse(Buffer.from(header, "base64url").toString()) as Record<
+        string,
+        unknown
+      >;
+      relabelled.kid = keys.verification[1]!.kid;
+      relabelled.alg = a.alg;
+      const forged = `${Buffer.from(JSON.stringify(relabelled)).toString("base64url")}.${payload}.${signature}`;
+      expect(await rejected(tokensFor(keys).verify(forged))).toBe(true);
+    });
+  },
+);

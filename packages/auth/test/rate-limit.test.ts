@@ -1,21 +1,31 @@
 import { randomUUID } from "node:crypto";
 
-import { Redis } from "@upstash/redis";
+import { Ratelimit } from "@upstash/ratelimit";
+import { Redis as UpstashRedis } from "@upstash/redis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { ConfigError, loadConfig } from "@authkit/config";
 import { openDatabase } from "@authkit/db";
-import { createTestDatabase, databaseKinds, type TestDatabase } from "@authkit/db/testing";
+import {
+  createTestDatabase,
+  databaseKinds,
+  redisAvailable,
+  startRedisServer,
+  TEST_REDIS_URL,
+  type TestDatabase,
+} from "@authkit/db/testing";
 import { startUpstashRest, type UpstashRest } from "@authkit/upstash-rest";
 
 import {
   clientIpKey,
   DatabaseRateLimiter,
-  UpstashRateLimiter,
+  RedisRateLimiter,
   type RateLimiter,
   type RateLimitRule,
 } from "../src/rate-limit";
-import { rateLimitsFromConfig } from "../src/rate-gate";
+import { rateLimitsFromConfig } from "../src/rate-limit/gate";
+import { connectRedis, ioredisCommands } from "../src/redis/ioredis";
+import { upstashCommands } from "../src/redis/upstash";
 
 /** One hit of one rule, as most of these tests count. */
 const consumeOne = async (limiter: RateLimiter, rule: RateLimitRule, key: string) =>
@@ -54,6 +64,7 @@ describe("RATE_LIMIT_* configuration", () => {
       passwordResetIp: { limit: 20, windowSeconds: 900 },
       verificationResend: { limit: 3, windowSeconds: 900 },
       liveIp: { limit: 60, windowSeconds: 60 },
+      liveTicket: { limit: 30, windowSeconds: 60 },
     });
     expect(rateLimitsFromConfig(rateLimit).loginAccount).toEqual({
       name: "login:account",
@@ -135,44 +146,80 @@ async function databaseSubject(kind: "pglite" | "postgresql"): Promise<Subject> 
   };
 }
 
+/** The sliding window over Upstash's REST protocol (the bridge in front of the shared Redis). */
 async function upstashSubject(): Promise<Subject> {
-  let rest: UpstashRest = await startUpstashRest({ token: "rl-token" });
-  const port = rest.port;
-  const redis = new Redis({
-    url: rest.url,
-    token: "rl-token",
-    enableTelemetry: false,
-    retry: false,
-  });
+  let rest: UpstashRest = await startUpstashRest({ token: "rl-token", redisUrl: TEST_REDIS_URL });
+  const { port, url } = rest;
+  const clock = new ManualClock();
   return {
-    limiter: new UpstashRateLimiter(redis, `test:rl:${randomUUID()}`),
-    // The sliding window is computed from the client's Date.now(): moving it moves the window.
+    limiter: new RedisRateLimiter(
+      upstashCommands({ url, token: "rl-token" }),
+      clock,
+      `test:rl:${randomUUID()}`,
+    ),
     pass: (seconds) => {
-      vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + seconds * 1000 + 50 });
+      clock.current += seconds * 1000 + 1;
       return Promise.resolve();
     },
     breakStore: async () => {
       await rest.close();
       return async () => {
-        rest = await startUpstashRest({ token: "rl-token", port });
+        rest = await startUpstashRest({ token: "rl-token", redisUrl: TEST_REDIS_URL, port });
       };
     },
-    close: () => {
-      vi.useRealTimers();
-      return rest.close();
+    close: () => rest.close(),
+  };
+}
+
+/** The sliding window over the Redis protocol, on a redis-server of its own to stop. */
+async function redisSubject(): Promise<Subject> {
+  const server = await startRedisServer();
+  const commands = ioredisCommands(await connectRedis(server.url));
+  const clock = new ManualClock();
+  return {
+    limiter: new RedisRateLimiter(commands, clock, `test:rl:${randomUUID()}`),
+    pass: (seconds) => {
+      clock.current += seconds * 1000 + 1;
+      return Promise.resolve();
+    },
+    breakStore: async () => {
+      await server.stop();
+      return async () => {
+        await server.start();
+        // The client redials on its own schedule: wait until it has.
+        await expect
+          .poll(
+            () =>
+              commands.ping().then(
+                () => true,
+                () => false,
+              ),
+            { timeout: 15_000 },
+          )
+          .toBe(true);
+      };
+    },
+    close: async () => {
+      await commands.close();
+      await server.stop();
     },
   };
 }
 
-const kinds = [...(await databaseKinds()).map((k) => `database on ${k}`), "upstash"];
+const redisKinds = (await redisAvailable()) ? ["upstash", "redis"] : [];
+const kinds = [...(await databaseKinds()).map((k) => `database on ${k}`), ...redisKinds];
+
+const subjects: Record<string, () => Promise<Subject>> = {
+  upstash: upstashSubject,
+  redis: redisSubject,
+  "database on pglite": () => databaseSubject("pglite"),
+  "database on postgresql": () => databaseSubject("postgresql"),
+};
 
 describe.each(kinds)("rate limiter: %s", (kind) => {
   let subject: Subject;
   beforeAll(async () => {
-    subject =
-      kind === "upstash"
-        ? await upstashSubject()
-        : await databaseSubject(kind.endsWith("pglite") ? "pglite" : "postgresql");
+    subject = await subjects[kind]!();
   });
   afterAll(() => subject.close());
   const rule = (limit: number, windowSeconds = 60): RateLimitRule => ({
@@ -247,4 +294,126 @@ describe.each(kinds)("rate limiter: %s", (kind) => {
       // The fresh bucket survives pruning: it still refuses.
       expect((await consumeOne(limiter, fresh, "fresh")).allowed).toBe(false);
     });
+});
+
+/** A reproducible stream of numbers in [0, 1) (mulberry32), so a failing walk can be replayed. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe.runIf(redisKinds.length > 0)("the Redis sliding window", () => {
+  let rest: UpstashRest;
+  let commands: Awaited<ReturnType<typeof connectRedis>>;
+  beforeAll(async () => {
+    rest = await startUpstashRest({ token: "rl-token", redisUrl: TEST_REDIS_URL });
+    commands = await connectRedis(TEST_REDIS_URL);
+  });
+  afterAll(async () => {
+    commands?.disconnect();
+    await rest?.close();
+  });
+  const fresh = (clock: ManualClock) =>
+    new RedisRateLimiter(ioredisCommands(commands), clock, `test:rl:${randomUUID()}`);
+  /** A clock at `offsetMs` into a window of `windowMs`. */
+  const clockAt = (offsetMs: number, windowMs: number) => {
+    const clock = new ManualClock();
+    clock.current = (Math.floor(Date.now() / windowMs) + 1) * windowMs + offsetMs;
+    return clock;
+  };
+
+  // The reference is the library itself, run through the Upstash bridge on the same Redis: the
+  // same walk through time, hit by hit, must get the same answers and the same retry delays.
+  it.each([1, 2, 3])(
+    "decides as @upstash/ratelimit's slidingWindow does, hit by hit (random walk %i)",
+    async (seed) => {
+      const limit = 4;
+      const windowMs = 10_000;
+      const reference = new Ratelimit({
+        redis: new UpstashRedis({ url: rest.url, token: "rl-token", enableTelemetry: false }),
+        limiter: Ratelimit.slidingWindow(limit, "10 s"),
+        prefix: `test:ref:${randomUUID()}`,
+        ephemeralCache: false,
+        timeout: 0,
+        analytics: false,
+        enableProtection: false,
+      });
+      const clock = clockAt(0, windowMs);
+      const ours = fresh(clock);
+      const rule = { name: "walk", limit, windowSeconds: windowMs / 1000 };
+      const random = seeded(seed);
+      const mine: [boolean, number][] = [];
+      const theirs: [boolean, number][] = [];
+      vi.useFakeTimers({ toFake: ["Date"] });
+      try {
+        for (let step = 0; step < 120; step++) {
+          // Mostly a few hundred ms between hits, now and then a jump over one or two windows.
+          clock.current +=
+            random() < 0.1 ? Math.floor(random() * 25_000) : Math.floor(random() * 900);
+          vi.setSystemTime(clock.current);
+          const [decision] = await ours.consume([{ rule, key: "k" }]);
+          mine.push([decision!.allowed, decision!.retryAfterSeconds]);
+          const { success, reset } = await reference.limit("k");
+          theirs.push([
+            success,
+            success ? 0 : Math.max(1, Math.ceil((reset - clock.current) / 1000)),
+          ]);
+        }
+      } finally {
+        vi.useRealTimers();
+      }
+      expect(mine).toEqual(theirs);
+      // The walk went through both answers, and through windows that weigh the previous one.
+      expect(mine.filter(([allowed]) => allowed).length).toBeGreaterThan(10);
+      expect(mine.filter(([allowed]) => !allowed).length).toBeGreaterThan(10);
+    },
+  );
+
+  it("weighs the previous window by how much of it the sliding window still covers", async () => {
+    const windowMs = 10_000;
+    const clock = clockAt(9_000, windowMs);
+    const limiter = fresh(clock);
+    const rule = { name: "weigh", limit: 4, windowSeconds: 10 };
+    const hit = async () => (await limiter.consume([{ rule, key: "k" }]))[0]!;
+    for (let i = 0; i < 4; i++) expect((await hit()).allowed).toBe(true);
+    const refused = await hit();
+    expect(refused).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    // 2.5 s into the next window, 75% of the previous one still counts: floor(0.75 * 4) = 3.
+    clock.current += 3_500;
+    expect((await hit()).allowed).toBe(true);
+    expect(await hit()).toEqual({ allowed: false, retryAfterSeconds: 8 });
+    // 7.5 s in, 25% counts: floor(0.25 * 4) = 1, plus the one taken = 2 of 4.
+    clock.current += 5_000;
+    expect((await hit()).allowed).toBe(true);
+    expect((await hit()).allowed).toBe(true);
+    expect((await hit()).allowed).toBe(false);
+  });
+
+  it("gives a refunded hit back to the window that counted it, after the window turned", async () => {
+    const windowMs = 10_000;
+    const clock = clockAt(9_000, windowMs);
+    const limiter = fresh(clock);
+    const rule = { name: "turn", limit: 2, windowSeconds: 10 };
+    const hit = async () => (await limiter.consume([{ rule, key: "k" }]))[0]!.allowed;
+    expect([await hit(), await hit(), await hit()]).toEqual([true, true, false]);
+    // 1 s into the next window: floor(0.9 * 2) = 1 of the previous window's hits still counts.
+    clock.current += 2_000;
+    await limiter.refund([{ rule, key: "k" }]);
+    // The refund came out of the previous window (this one had none): floor(0.9 * 1) = 0.
+    expect([await hit(), await hit(), await hit()]).toEqual([true, true, false]);
+  });
+
+  it("never refunds below zero: refunds of hits never counted mint no extra hits", async () => {
+    const limiter = fresh(clockAt(1_000, 60_000));
+    const rule = { name: "mint", limit: 3, windowSeconds: 60 };
+    await limiter.refund([1, 2, 3].map(() => ({ rule, key: "k" })));
+    const decisions = await limiter.consume([1, 2, 3, 4, 5].map(() => ({ rule, key: "k" })));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false, false]);
+  });
 });

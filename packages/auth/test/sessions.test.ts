@@ -4,7 +4,14 @@ import { databaseKinds } from "@authkit/db/testing";
 
 import { isAuthError } from "../src/errors";
 import { PasswordHasher } from "../src/password";
-import { accepted, signedIn, startCore, uniqueEmail, type CoreUnderTest } from "./setup";
+import {
+  accepted,
+  loginSession,
+  signedIn,
+  startCore,
+  uniqueEmail,
+  type CoreUnderTest,
+} from "./setup";
 
 /**
  * The session rules at the caller level, on a real database and without HTTP: rotation with
@@ -44,7 +51,7 @@ describe.each(kinds)("sessions on %s", (kind) => {
 
   it("treats a replay after the grace as theft: every session and token of the user dies", async () => {
     const victim = await signedIn(core);
-    const laptop = await core.auth.sessions.login({
+    const laptop = await loginSession(core.auth, {
       email: victim.email,
       password: victim.password,
     });
@@ -58,7 +65,7 @@ describe.each(kinds)("sessions on %s", (kind) => {
       expect.objectContaining({ event: "refresh.reuse", userId: victim.identity.user.id }),
     );
     // The user signs in again and is fine.
-    const again = await core.auth.sessions.login({
+    const again = await loginSession(core.auth, {
       email: victim.email,
       password: victim.password,
     });
@@ -67,7 +74,7 @@ describe.each(kinds)("sessions on %s", (kind) => {
 
   it("refuses a logged-out session's token even inside the grace, and revokes nothing else", async () => {
     const user = await signedIn(core);
-    const other = await core.auth.sessions.login({ email: user.email, password: user.password });
+    const other = await loginSession(core.auth, { email: user.email, password: user.password });
     const next = await refresh(user.pair.refreshToken);
     await core.auth.sessions.logout({ refreshToken: next.refreshToken });
     await refused(refresh(user.pair.refreshToken));
@@ -92,15 +99,38 @@ describe.each(kinds)("sessions on %s", (kind) => {
     });
   });
 
-  it("refuses an unknown or expired refresh token without side effects", async () => {
-    await refused(refresh("not a token we ever issued"));
+  /** Every row a refresh could write: sessions, refresh tokens, users' versions, denylist. */
+  const rowsRefreshTouches = async () => {
+    const { prisma } = core.db;
+    return {
+      sessions: await prisma.session.findMany({ orderBy: { id: "asc" } }),
+      refreshTokens: await prisma.refreshToken.findMany({ orderBy: { id: "asc" } }),
+      users: await prisma.user.findMany({
+        orderBy: { id: "asc" },
+        select: { id: true, tokenVersion: true, disabledAt: true },
+      }),
+      revokedAccessTokens: await prisma.revokedAccessToken.count(),
+      events: [...core.events],
+    };
+  };
+
+  it("refuses an unknown or expired refresh token without side effects: no row written, no event", async () => {
     const user = await signedIn(core);
+    const before = await rowsRefreshTouches();
+    await refused(refresh("not a token we ever issued"));
+    expect(await rowsRefreshTouches()).toEqual(before);
+
     core.clock.advance(7 * 24 * 3600 + 1);
     try {
       await refused(refresh(user.pair.refreshToken));
+      // Not consumed, no sibling issued, the session neither touched nor revoked, no version
+      // raised and no `refresh.reuse`: an expired token is refused, not treated as theft.
+      expect(await rowsRefreshTouches()).toEqual(before);
     } finally {
       core.clock.advance(-(7 * 24 * 3600 + 1));
     }
+    // Back inside its lifetime, the very same token still rotates: nothing was spent.
+    expect((await refresh(user.pair.refreshToken)).sessionId).toBe(user.pair.sessionId);
   });
 
   it("keeps at most MAX_SESSIONS_PER_USER sessions: the least recently used goes first", async () => {
@@ -109,12 +139,53 @@ describe.each(kinds)("sessions on %s", (kind) => {
     const logins = [];
     for (let i = 0; i < 3; i++) {
       core.clock.advance(1);
-      logins.push(await core.auth.sessions.login({ email, password: first.password }));
+      logins.push(await loginSession(core.auth, { email, password: first.password }));
     }
     expect(await accepted(core, first.pair.accessToken)).toBe(false);
     await refused(refresh(first.pair.refreshToken));
     for (const pair of logins) expect(await accepted(core, pair.accessToken)).toBe(true);
     expect(await core.auth.sessions.list(first.identity)).toHaveLength(3);
+  });
+});
+
+/**
+ * Rotation is one SQL statement (src/rotation.ts): the compare-and-swap that consumes the
+ * presented token and inserts its successor. Without a reuse grace only an unused token rotates,
+ * so of many exchanges of one token at once exactly one may issue a successor; the others are
+ * replays (theft). On PostgreSQL they race on separate connections; PGlite has one connection
+ * and runs them one after another, which checks the statement but races nothing.
+ */
+describe.each(kinds)("rotation's statement without a reuse grace on %s", (kind) => {
+  let core: CoreUnderTest;
+  beforeAll(async () => {
+    core = await startCore({ kind, env: { REFRESH_REUSE_GRACE: "0s" } });
+  });
+  afterAll(() => core.close());
+
+  it("consumes a token exactly once when 10 exchanges present it at once", async () => {
+    const { pair } = await signedIn(core);
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => core.auth.sessions.refresh(pair.refreshToken)),
+    );
+    const rotated = results.filter((r) => r.status === "fulfilled");
+    expect(rotated).toHaveLength(1);
+    // The session holds the presented token and exactly one successor, nothing more.
+    const tokens = await core.db.prisma.refreshToken.findMany({
+      where: { sessionId: pair.sessionId },
+      select: { consumedAt: true },
+    });
+    expect(tokens).toHaveLength(2);
+    expect(tokens.filter((t) => t.consumedAt !== null)).toHaveLength(1);
+    // The losers were refused as replays of a consumed token (or, once the first replay had
+    // revoked the family, as a dead session): none of them got a token.
+    for (const result of results.filter((r) => r.status === "rejected"))
+      expect(
+        isAuthError(result.reason, "REFRESH_TOKEN_REUSED") ||
+          isAuthError(result.reason, "UNAUTHENTICATED"),
+      ).toBe(true);
+    expect(core.events).toContainEqual(
+      expect.objectContaining({ event: "refresh.reuse", sessionId: pair.sessionId }),
+    );
   });
 });
 
@@ -151,7 +222,7 @@ describe("a login racing a password change", () => {
       const owner = await signedIn(core);
       // The attacker's login has checked the old password when the owner changes it.
       const gate = passwords.holdNextVerify();
-      const attacker = core.auth.sessions.login({ email: owner.email, password: owner.password });
+      const attacker = loginSession(core.auth, { email: owner.email, password: owner.password });
       await gate.reached;
       await core.auth.accounts.changePassword(owner.identity, {
         currentPassword: owner.password,
@@ -186,11 +257,11 @@ describe("passwords and limits", () => {
     });
     const before = (await core.db.prisma.user.findUniqueOrThrow({ where: { email } })).passwordHash;
     expect(before).toContain("m=8192,t=1");
-    await core.auth.sessions.login({ email, password: "correct horse battery" });
+    await loginSession(core.auth, { email, password: "correct horse battery" });
     const after = (await core.db.prisma.user.findUniqueOrThrow({ where: { email } })).passwordHash;
     expect(after).toContain("m=19456,t=2,p=1");
     // Still the same password.
-    await core.auth.sessions.login({ email, password: "correct horse battery" });
+    await loginSession(core.auth, { email, password: "correct horse battery" });
   });
 
   it("limits wrong current passwords like failed logins", async () => {
@@ -207,10 +278,10 @@ describe("passwords and limits", () => {
 
   it("bounds successful logins per account", async () => {
     const user = await signedIn(core);
-    await core.auth.sessions.login({ email: user.email, password: user.password });
-    await core.auth.sessions.login({ email: user.email, password: user.password });
+    await loginSession(core.auth, { email: user.email, password: user.password });
+    await loginSession(core.auth, { email: user.email, password: user.password });
     await expect(
-      core.auth.sessions.login({ email: user.email, password: user.password }),
+      loginSession(core.auth, { email: user.email, password: user.password }),
     ).rejects.toSatisfy((e) => isAuthError(e, "RATE_LIMITED"));
   });
 
@@ -219,21 +290,21 @@ describe("passwords and limits", () => {
     const { deviceToken } = user.pair;
     for (let i = 0; i < 5; i++)
       await expect(
-        core.auth.sessions.login({ email: user.email, password: `guess ${i}` }),
+        loginSession(core.auth, { email: user.email, password: `guess ${i}` }),
       ).rejects.toSatisfy((e) => isAuthError(e, "INVALID_CREDENTIALS"));
     // A fresh client, even with the right password, waits out the window…
     await expect(
-      core.auth.sessions.login({ email: user.email, password: user.password }),
+      loginSession(core.auth, { email: user.email, password: user.password }),
     ).rejects.toSatisfy((e) => isAuthError(e, "RATE_LIMITED"));
     // …the owner's browser does not, and a device token for another account does not help.
-    const owner = await core.auth.sessions.login({ ...user, deviceToken });
+    const owner = await loginSession(core.auth, { ...user, deviceToken });
     expect(await accepted(core, owner.accessToken)).toBe(true);
     const stranger = await signedIn(core);
     await expect(
-      core.auth.sessions.login({ ...user, deviceToken: stranger.pair.deviceToken }),
+      loginSession(core.auth, { ...user, deviceToken: stranger.pair.deviceToken }),
     ).rejects.toSatisfy((e) => isAuthError(e, "RATE_LIMITED"));
     await expect(
-      core.auth.sessions.login({ ...user, deviceToken: `${deviceToken.split(".")[0]}.forged` }),
+      loginSession(core.auth, { ...user, deviceToken: `${deviceToken.split(".")[0]}.forged` }),
     ).rejects.toSatisfy((e) => isAuthError(e, "RATE_LIMITED"));
   });
 
@@ -262,7 +333,7 @@ describe("passwords and limits", () => {
       const user = await signedIn(core);
       const results = await Promise.allSettled(
         Array.from({ length: LOGINS }, () =>
-          tight.auth.sessions.login({ email: user.email, password: user.password }),
+          loginSession(tight.auth, { email: user.email, password: user.password }),
         ),
       );
       const overloaded = results.filter(
@@ -291,11 +362,11 @@ describe("the admin bootstrap", () => {
       try {
         await second.auth.accounts.ensureAdmin({ email, password: env.ADMIN_PASSWORD });
         await expect(
-          second.auth.sessions.login({ email, password: "squatter password" }),
+          loginSession(second.auth, { email, password: "squatter password" }),
         ).rejects.toSatisfy((e) => isAuthError(e, "INVALID_CREDENTIALS"));
         expect(await accepted(second, squatter.pair.accessToken)).toBe(false);
         await expect(second.auth.sessions.refresh(squatter.pair.refreshToken)).rejects.toThrow();
-        const operator = await second.auth.sessions.login({ email, password: env.ADMIN_PASSWORD });
+        const operator = await loginSession(second.auth, { email, password: env.ADMIN_PASSWORD });
         expect(operator.user.role).toBe("admin");
         expect(second.events).toContainEqual(
           expect.objectContaining({ event: "admin.bootstrap", reason: "password_reset" }),
@@ -307,7 +378,7 @@ describe("the admin bootstrap", () => {
           newPassword: "changed by the admin",
         });
         await second.auth.accounts.ensureAdmin({ email, password: env.ADMIN_PASSWORD });
-        await second.auth.sessions.login({ email, password: "changed by the admin" });
+        await loginSession(second.auth, { email, password: "changed by the admin" });
       } finally {
         await second.close();
       }
@@ -321,7 +392,7 @@ describe("the admin bootstrap", () => {
     try {
       const user = await signedIn(core, uniqueEmail("promote"), "the operator's password");
       await core.auth.accounts.ensureAdmin({ email: user.email, password: user.password });
-      const after = await core.auth.sessions.login({ email: user.email, password: user.password });
+      const after = await loginSession(core.auth, { email: user.email, password: user.password });
       expect(after.user.role).toBe("admin");
       expect(await accepted(core, user.pair.accessToken)).toBe(false);
     } finally {

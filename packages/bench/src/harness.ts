@@ -28,7 +28,10 @@ export interface Row {
 
 /** A measured run's position in the server's profile (monotonic µs), for --profile. */
 export interface Window {
+  key: string;
   label: string;
+  /** Requests answered with 2xx in the window (for CPU per request by layer). */
+  requests: number;
   from: number;
   to: number;
 }
@@ -51,6 +54,8 @@ export class Bench {
   readonly figures = new Map<string, number>();
   readonly notes: string[] = [];
   readonly windows = new Map<string, Window[]>();
+  /** --profile: CPU µs per request by layer of the serving path, by row key (./layers). */
+  readonly layers = new Map<string, Map<string, number>>();
   /** Processes whose CPU is part of the experiment (servers, proxies), not "other". */
   readonly children: ServerProcess[] = [];
 
@@ -143,7 +148,12 @@ export class Bench {
       const cpuPerRequest = (server.cpuMicros() - cpu0) / Math.max(1, result.ok);
       const others = mark();
       if (!best || others < best.others)
-        best = { result, cpuPerRequest, others, window: { label, from, to: monotonicMicros() } };
+        best = {
+          result,
+          cpuPerRequest,
+          others,
+          window: { key, label, requests: result.ok, from, to: monotonicMicros() },
+        };
       if (others <= MAX_OTHER_CORES) break;
       this.log(
         `    (${label}: other processes used ${others.toFixed(2)} cores during the run${attempt < MAX_ATTEMPTS ? "; measuring again" : ""})`,

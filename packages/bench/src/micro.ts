@@ -6,7 +6,7 @@
  *   pglite   DatabaseRevocationStore on embedded PGlite: includes the database engine itself,
  *            which runs in this process
  *   postgres DatabaseRevocationStore on PostgreSQL: our code + Prisma + the pg driver
- *   upstash  UpstashRevocationStore over the Upstash REST protocol: our code + @upstash/redis + fetch
+ *   upstash  RedisRevocationStore over the Upstash REST protocol: our code + @upstash/redis + fetch
  * plus references: jose `jwtVerify` without the cache, the whole `user.me` through `createCaller`,
  * and argon2id verifies per second (2 in flight, as the hasher allows).
  *
@@ -25,6 +25,7 @@ import {
   loadKeySet,
   type AccessTokenClaims,
   type RevocationStore,
+  type RevocationVerdict,
 } from "@authkit/auth/internal";
 import { loadConfig } from "@authkit/config";
 import { openDatabase, type Database } from "@authkit/db";
@@ -46,15 +47,18 @@ class MemoryStore implements RevocationStore {
   private readonly denied = new Set<string>();
   private readonly deadSessions = new Set<string>();
   private readonly minVersion = new Map<string, number>();
+  private readonly roles = new Map<string, string>();
   isRevoked({
     jti,
     sid,
     sub,
     ver,
-  }: Pick<AccessTokenClaims, "jti" | "sid" | "sub" | "ver">): Promise<boolean> {
-    return Promise.resolve(
-      this.denied.has(jti) || this.deadSessions.has(sid) || (this.minVersion.get(sub) ?? 0) > ver,
-    );
+    role,
+  }: Pick<AccessTokenClaims, "jti" | "sid" | "sub" | "ver" | "role">): Promise<RevocationVerdict> {
+    if (this.denied.has(jti) || this.deadSessions.has(sid) || (this.minVersion.get(sub) ?? 0) > ver)
+      return Promise.resolve("revoked");
+    const held = this.roles.get(sub);
+    return Promise.resolve(held !== undefined && held !== role ? "role" : "live");
   }
   mirror({
     tokens = [],
@@ -63,7 +67,13 @@ class MemoryStore implements RevocationStore {
   }: Parameters<RevocationStore["mirror"]>[0]): Promise<void> {
     for (const { jti } of tokens) this.denied.add(jti);
     for (const id of sessions) this.deadSessions.add(id);
-    for (const { userId, version } of versions) this.minVersion.set(userId, version);
+    for (const { userId, version, role } of versions) {
+      this.minVersion.set(userId, version);
+      this.roles.set(userId, role);
+    }
+    return Promise.resolve();
+  }
+  ping(): Promise<void> {
     return Promise.resolve();
   }
 }
@@ -134,7 +144,9 @@ async function setUp(
   const auth = await createAuth({ config, db, ...(store ? { store } : {}) });
   const email = `micro-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
   await auth.accounts.register({ email, password: "correct horse battery" });
-  const pair = await auth.sessions.login({ email, password: "correct horse battery" });
+  const outcome = await auth.sessions.login({ email, password: "correct horse battery" });
+  if (outcome.status !== "signed_in") throw new Error("a fresh account signs in in one step");
+  const pair = outcome.session;
   const headers = new Headers({ authorization: `Bearer ${pair.accessToken}` });
   return { config, auth, headers, token: pair.accessToken };
 }
@@ -165,7 +177,12 @@ await migrate(pglite);
       ),
     );
   }
-  const settings = { secureCookies: true, allowedOrigins: [], liveTransport: "sse" as const };
+  const settings = {
+    secureCookies: true,
+    allowedOrigins: [],
+    liveTransport: "sse" as const,
+    deviceCookieMaxAge: config.auth.deviceCookieMaxAge,
+  };
   results.push(
     await measure("user.me via createCaller (tRPC + middleware + resolver), PGlite", () =>
       createCaller(createInnerContext({ auth, settings, headers })).user.me(),

@@ -14,6 +14,7 @@ import { PRODUCTION_ENV, PRODUCTION_NODE_ARGS } from "@authkit/build/production"
 import { RATE_LIMIT_VARIABLES } from "@authkit/config";
 
 import { formatSummary } from "./cpuprofile";
+import { layersPerRequest } from "./layers";
 import type { Bench } from "./harness";
 import { freePort, runCommand, spawnServer, type ServerProcess, type SpawnOptions } from "./proc";
 import { fmt } from "./stats";
@@ -134,8 +135,13 @@ export class Processes {
     // The main thread's profile is the first (worker threads write their own, later).
     const main = files.sort()[0];
     if (!main) return;
-    for (const window of this.bench.windows.get(server.name) ?? [])
+    for (const window of this.bench.windows.get(server.name) ?? []) {
       console.log(`\n${formatSummary(join(dir, main), 25, undefined, window)}\n`);
+      this.bench.layers.set(
+        window.key,
+        layersPerRequest(join(dir, main), [window.from, window.to], window.requests),
+      );
+    }
     console.log(`    profile: ${join(dir, main)}`);
   }
 

@@ -2,6 +2,7 @@
 import { GOALS, type GoalSpec } from "./goals";
 import type { Bench, Row } from "./harness";
 import type { MicroOutput } from "./scenarios/micro";
+import { LAYERS } from "./layers";
 import { fmt, fmtRatio, markdownTable, ratio, withRatio } from "./stats";
 
 function goalValue(spec: GoalSpec, value: number): string {
@@ -184,7 +185,52 @@ export function report(bench: Bench, micro: MicroOutput | undefined): string {
     return value === undefined ? [] : [`${text}: ${fmt(value)} ${unit}.`];
   });
   if (extras.length > 0) lines.push("", ...extras);
+  lines.push(...layersTable(bench));
   lines.push(...goalsTable(bench, micro));
   if (bench.notes.length > 0) lines.push("", "Notes:", ...bench.notes.map((n) => `- ${n}`));
   return lines.join("\n");
+}
+
+/** Which measured runs the per-layer table compares (--profile): health, then the rest. */
+const LAYER_ROWS = [
+  "stock",
+  "emb.health",
+  "pg.health",
+  "emb.me",
+  "pg.me",
+  "emb.refresh",
+  "pg.refresh",
+];
+
+/** --profile: sampled CPU µs per request of each serving layer, one column per measured run. */
+function layersTable(bench: Bench): string[] {
+  const keys = LAYER_ROWS.filter((key) => bench.layers.has(key));
+  if (keys.length === 0) return [];
+  // Samples are taken on wall time: on a busy machine a descheduled thread keeps collecting
+  // them. So each layer's share of the samples is applied to the CPU the server really used
+  // per request (/proc), which is what the µs columns say.
+  const share = (key: string, layer: string) =>
+    (bench.layers.get(key)?.get(layer) ?? 0) / (bench.layers.get(key)?.get("total") || 1);
+  const cpu = (key: string) => bench.rows.get(key)?.cpuPerRequest ?? NaN;
+  const rows = LAYERS.map((layer) => [
+    layer,
+    ...keys.map(
+      (key) =>
+        `${fmt(share(key, layer) * cpu(key), { digits: 1 })} (${(share(key, layer) * 100).toFixed(1)} %)`,
+    ),
+  ]);
+  rows.push([
+    "**server CPU µs/req (process tree, /proc)**",
+    ...keys.map((key) => fmt(cpu(key), { digits: 1 })),
+  ]);
+  return [
+    "",
+    markdownTable(
+      [
+        "CPU µs per request by layer (--profile)",
+        ...keys.map((k) => bench.rows.get(k)?.label ?? k),
+      ],
+      rows,
+    ),
+  ];
 }

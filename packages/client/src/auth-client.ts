@@ -1,16 +1,14 @@
-import { browserChannel, parseTabMessage, type ChannelLike, type TabMessage } from "./channel";
+import { browserChannel, type ChannelLike } from "./channel";
 import { isUnauthorized } from "./errors";
 import { browserLocks, withLock, type LockManagerLike } from "./lock";
-import { isUsable, refreshDelayMs } from "./schedule";
+import { RefreshTimer } from "./refresh-timer";
+import { isUsable } from "./schedule";
+import { TabSession } from "./tab-session";
 import { createTrpcTransport } from "./transport";
-import type {
-  AuthState,
-  AuthTransport,
-  AuthUser,
-  Session,
-  SessionEndCause,
-  SignOutReason,
-} from "./types";
+import type { AuthState, AuthTransport, Session, SessionEndCause } from "./types";
+import { documentVisibility, type VisibilitySource } from "./visibility";
+
+export type { VisibilitySource } from "./visibility";
 
 export interface AuthClientOptions {
   /** Where the tRPC API is mounted. Default `/api/trpc`. */
@@ -33,32 +31,6 @@ export interface AuthClientOptions {
   visibility?: VisibilitySource;
 }
 
-export interface VisibilitySource {
-  isVisible(): boolean;
-  onVisible(callback: () => void): () => void;
-}
-
-const LOADING: AuthState = { status: "loading", user: null, reason: null };
-
-function documentVisibility(): VisibilitySource {
-  if (typeof document === "undefined")
-    return { isVisible: () => true, onVisible: () => () => undefined };
-  return {
-    isVisible: () => document.visibilityState !== "hidden",
-    onVisible(callback) {
-      const listener = () => {
-        if (document.visibilityState === "visible") callback();
-      };
-      document.addEventListener("visibilitychange", listener);
-      return () => document.removeEventListener("visibilitychange", listener);
-    },
-  };
-}
-
-const sameUser = (a: AuthUser | null, b: AuthUser | null) =>
-  a === b ||
-  (!!a && !!b && a.id === b.id && a.email === b.email && a.name === b.name && a.role === b.role);
-
 /** How long a tab keeps the lock after publishing a token (a BroadcastChannel hop takes ~1 ms). */
 const SHARE_GRACE_MS = 25;
 
@@ -68,53 +40,48 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * The browser side of a session: holds the access token in memory only, refreshes it shortly
  * before it expires and after a 401, one refresh at a time across tabs, and keeps every tab of
  * the origin signed in or out together. It never polls: one refresh per token lifetime in the
- * whole browser, plus one per 401.
+ * whole browser, plus one per 401. What the tab holds and tells the other tabs is ./tab-session;
+ * the scheduled refresh is ./refresh-timer; this class decides when to ask the server.
  */
 export class AuthClient {
   private readonly transport: AuthTransport;
   private readonly locks: LockManagerLike | null;
-  private readonly channel: ChannelLike | null;
   private readonly lockName: string;
   private readonly lockTimeoutMs: number;
   private readonly helloTimeoutMs: number;
   private readonly now: () => number;
-  private readonly visibility: VisibilitySource;
-  private readonly stopWatchingVisibility: () => void;
+  private readonly timer: RefreshTimer;
+  private readonly tab: TabSession;
+  private readonly hasChannel: boolean;
 
-  private token: { accessToken: string; expiresAt: number; refreshAt: number } | null = null;
-  private state: AuthState = LOADING;
-  /** Bumped on every change of token, so a waiting refresh can see that another one won. */
-  private generation = 0;
   private refreshing: Promise<string | null> | null = null;
   private started: Promise<void> | null = null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private refreshWhenVisible = false;
-  private helloAnswered: (() => void) | null = null;
-  private readonly listeners = new Set<() => void>();
 
   constructor(options: AuthClientOptions = {}) {
     const name = options.name ?? "authkit-auth";
     this.transport = options.transport ?? createTrpcTransport(options.url ?? "/api/trpc");
     this.locks = options.locks === undefined ? browserLocks() : options.locks;
-    this.channel = options.channel === undefined ? browserChannel(name) : options.channel;
+    const channel = options.channel === undefined ? browserChannel(name) : options.channel;
+    this.hasChannel = channel !== null;
     this.lockName = `${name}:refresh`;
     this.lockTimeoutMs = options.lockTimeoutMs ?? 20_000;
     this.helloTimeoutMs = options.helloTimeoutMs ?? 100;
     this.now = options.now ?? Date.now;
-    this.visibility = options.visibility ?? documentVisibility();
-    this.channel?.addEventListener("message", (event) => this.receive(event.data));
-    this.stopWatchingVisibility = this.visibility.onVisible(() => this.becameVisible());
+    this.timer = new RefreshTimer({
+      now: this.now,
+      visibility: options.visibility ?? documentVisibility(),
+      token: () => this.tab.token,
+      refresh: () => this.refresh(),
+    });
+    this.tab = new TabSession({ channel, now: this.now, timer: this.timer });
   }
 
   // ---- For UIs ---------------------------------------------------------------------------------
 
   /** The current state; the same object until something changes (fits `useSyncExternalStore`). */
-  getState = (): AuthState => this.state;
+  getState = (): AuthState => this.tab.state;
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
+  subscribe = (listener: () => void): (() => void) => this.tab.subscribe(listener);
 
   /**
    * Restores the session on page load: takes a fresh token from another open tab if one answers
@@ -127,16 +94,16 @@ export class AuthClient {
 
   /** After `auth.login`: keep the token and hand it to every other tab. */
   signedIn(session: Session): void {
-    this.adopt(session.accessToken, session.expiresIn * 1000, session.user);
-    this.publishToken();
+    this.tab.adopt(session.accessToken, session.expiresIn * 1000, session.user);
+    this.tab.publishToken();
   }
 
   /** Logs out this browser's session on the server, then signs every tab out. */
   async logout(): Promise<void> {
     await withLock(this.locks, this.lockName, this.lockTimeoutMs, () =>
-      this.transport.logout(this.token?.accessToken ?? null),
+      this.transport.logout(this.tab.token?.accessToken ?? null),
     );
-    this.end("logout", true);
+    this.tab.end("logout", true);
   }
 
   /**
@@ -145,18 +112,19 @@ export class AuthClient {
    * state carries it for the login page to explain).
    */
   forget(reason: "logout" | "ended" = "logout", cause?: SessionEndCause): void {
-    this.end(reason, true, cause);
+    this.tab.end(reason, true, cause);
   }
 
   // ---- For the tRPC link -----------------------------------------------------------------------
 
   /** The token to send now: waits for the start-up restore, refreshes first if it is about to expire. */
   async getAccessToken(): Promise<string | null> {
-    if (this.state.status === "loading") await this.start();
-    if (!this.token) return null;
-    if (isUsable(this.token.expiresAt, this.now())) return this.token.accessToken;
+    if (this.tab.state.status === "loading") await this.start();
+    const token = this.tab.token;
+    if (!token) return null;
+    if (isUsable(token.expiresAt, this.now())) return token.accessToken;
     // Expired while the tab slept or was hidden: refresh instead of collecting a certain 401.
-    return this.refresh().catch(() => this.token?.accessToken ?? null);
+    return this.refresh().catch(() => this.tab.token?.accessToken ?? null);
   }
 
   /**
@@ -164,8 +132,8 @@ export class AuthClient {
    * the session is over. If another tab or call already replaced that token, no new refresh.
    */
   async afterUnauthorized(sentToken: string): Promise<string | null> {
-    if (this.state.status === "signedOut") return null;
-    const current = this.token;
+    if (this.tab.state.status === "signedOut") return null;
+    const current = this.tab.token;
     if (current && current.accessToken !== sentToken && isUsable(current.expiresAt, this.now())) {
       return current.accessToken;
     }
@@ -186,16 +154,14 @@ export class AuthClient {
   }
 
   dispose(): void {
-    clearTimeout(this.timer);
-    this.stopWatchingVisibility();
-    this.channel?.close();
-    this.listeners.clear();
+    this.timer.dispose();
+    this.tab.close();
   }
 
   // ---- Internals -------------------------------------------------------------------------------
 
   private refreshUnderLock(staleToken: string | undefined): Promise<string | null> {
-    const generation = this.generation;
+    const generation = this.tab.generation;
     return new Promise((resolve, reject) => {
       withLock(this.locks, this.lockName, this.lockTimeoutMs, async () => {
         const { token, rotated } = await this.refreshInLock(generation, staleToken);
@@ -211,174 +177,51 @@ export class AuthClient {
     generation: number,
     staleToken: string | undefined,
   ): Promise<{ token: string | null; rotated: boolean }> {
+    const { tab } = this;
     const moved =
-      this.generation !== generation ||
-      (staleToken !== undefined && this.token?.accessToken !== staleToken);
+      tab.generation !== generation ||
+      (staleToken !== undefined && tab.token?.accessToken !== staleToken);
     if (moved) {
       // Another tab refreshed (or signed out) while we waited for the lock: use its result.
-      if (this.state.status === "signedOut") return { token: null, rotated: false };
-      if (this.token && isUsable(this.token.expiresAt, this.now()))
-        return { token: this.token.accessToken, rotated: false };
+      if (tab.state.status === "signedOut") return { token: null, rotated: false };
+      if (tab.token && isUsable(tab.token.expiresAt, this.now()))
+        return { token: tab.token.accessToken, rotated: false };
     }
-    const wasSignedIn = this.state.status === "signedIn";
-    const before = this.generation;
+    const wasSignedIn = tab.state.status === "signedIn";
+    const before = tab.generation;
     let session: Session;
     try {
       session = await this.transport.refresh();
     } catch (error) {
       if (!isUnauthorized(error)) throw error;
       // A page that never had a session keeps quiet: another tab may be logging in right now.
-      if (this.generation === before) this.end(wasSignedIn ? "ended" : null, wasSignedIn);
+      if (tab.generation === before) tab.end(wasSignedIn ? "ended" : null, wasSignedIn);
       return { token: null, rotated: false };
     }
     // Signed out (logout everywhere, another tab) while this refresh was on the wire: stay out.
-    if (this.generation !== before && this.state.status === "signedOut")
+    if (tab.generation !== before && tab.state.status === "signedOut")
       return { token: null, rotated: false };
-    this.adopt(session.accessToken, session.expiresIn * 1000, session.user);
-    this.publishToken();
+    tab.adopt(session.accessToken, session.expiresIn * 1000, session.user);
+    tab.publishToken();
     return { token: session.accessToken, rotated: true };
   }
 
   private async restore(): Promise<void> {
-    if (this.channel) {
-      await new Promise<void>((resolve) => {
-        const timeout = setTimeout(resolve, this.helloTimeoutMs);
-        this.helloAnswered = () => {
-          clearTimeout(timeout);
-          resolve();
-        };
-        this.post({ type: "hello" });
-      });
-      this.helloAnswered = null;
+    if (this.hasChannel) {
+      await this.tab.askOtherTabs(this.helloTimeoutMs);
       // Another tab handed over its token, or signed everyone out meanwhile.
-      if (this.state.status !== "loading") return;
+      if (this.tab.state.status !== "loading") return;
     }
     for (let attempt = 1; ; attempt++) {
       try {
         await this.refresh();
         return;
       } catch {
-        if (this.state.status !== "loading") return;
-        if (attempt === 3) {
-          this.setState({ status: "signedOut", user: null, reason: "unreachable" });
-          return;
-        }
+        if (this.tab.state.status !== "loading") return;
+        if (attempt === 3) return this.tab.unreachable();
         await sleep(500 * 2 ** attempt);
       }
     }
-  }
-
-  private adopt(accessToken: string, remainingMs: number, user: AuthUser): void {
-    const now = this.now();
-    const delay = refreshDelayMs(remainingMs);
-    this.token = { accessToken, expiresAt: now + remainingMs, refreshAt: now + delay };
-    this.generation++;
-    this.refreshWhenVisible = false;
-    this.schedule(delay);
-    this.setState({ status: "signedIn", user, reason: null });
-    this.helloAnswered?.();
-  }
-
-  private end(reason: SignOutReason, broadcast: boolean, cause?: SessionEndCause): void {
-    this.token = null;
-    this.generation++;
-    clearTimeout(this.timer);
-    this.setState(
-      cause
-        ? { status: "signedOut", user: null, reason, cause }
-        : { status: "signedOut", user: null, reason },
-    );
-    if (broadcast && (reason === "logout" || reason === "ended"))
-      this.post(cause ? { type: "signedOut", reason, cause } : { type: "signedOut", reason });
-    this.helloAnswered?.();
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.onTimer(), delayMs);
-  }
-
-  private onTimer(): void {
-    if (!this.token) return;
-    // A hidden tab needs no token until it is shown or makes a call; the visible tabs keep
-    // the session fresh and share their tokens.
-    if (!this.visibility.isVisible()) {
-      this.refreshWhenVisible = true;
-      return;
-    }
-    this.refresh().catch(() => this.retryLater());
-  }
-
-  /** After a failed scheduled refresh (network): try again while the token still has life. */
-  private retryLater(): void {
-    if (!this.token) return;
-    const remaining = this.token.expiresAt - this.now();
-    if (isUsable(this.token.expiresAt, this.now())) this.schedule(Math.min(5_000, remaining / 2));
-  }
-
-  private becameVisible(): void {
-    if (!this.token || !this.refreshWhenVisible) return;
-    this.refreshWhenVisible = false;
-    if (this.now() >= this.token.refreshAt) this.refresh().catch(() => this.retryLater());
-  }
-
-  private receive(data: unknown): void {
-    const message = parseTabMessage(data);
-    if (!message) return;
-    switch (message.type) {
-      case "hello":
-        if (this.state.status === "signedIn") this.publishToken();
-        return;
-      case "session": {
-        if (this.token?.accessToken === message.accessToken) return;
-        const expiresAt = this.now() + message.remainingMs;
-        if (!isUsable(expiresAt, this.now())) return;
-        // Keep whichever token lives longer: messages from two tabs can cross.
-        if (this.token && this.token.expiresAt >= expiresAt) return;
-        this.adopt(message.accessToken, message.remainingMs, message.user);
-        return;
-      }
-      case "signedOut":
-        if (this.state.status !== "signedOut") this.end(message.reason, false, message.cause);
-        // Already out (a refused refresh got here first), and now we also know why.
-        else if (message.cause && !this.state.cause && this.state.reason === message.reason)
-          this.end(message.reason, false, message.cause);
-        return;
-    }
-  }
-
-  private publishToken(): void {
-    if (!this.token || this.state.status !== "signedIn") return;
-    const remainingMs = this.token.expiresAt - this.now();
-    if (!isUsable(this.token.expiresAt, this.now())) return;
-    this.post({
-      type: "session",
-      accessToken: this.token.accessToken,
-      remainingMs,
-      user: this.state.user,
-    });
-  }
-
-  private post(message: TabMessage): void {
-    try {
-      this.channel?.postMessage(message);
-    } catch {
-      // A closed channel (page going away) has nobody left to tell.
-    }
-  }
-
-  private setState(next: AuthState): void {
-    const prev = this.state;
-    if (
-      prev.status === next.status &&
-      prev.reason === next.reason &&
-      (prev.status === "signedOut" ? prev.cause : undefined) ===
-        (next.status === "signedOut" ? next.cause : undefined) &&
-      sameUser(prev.user, next.user)
-    )
-      return;
-    this.state = next;
-    for (const listener of this.listeners) listener();
   }
 }
 

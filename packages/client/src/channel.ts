@@ -12,6 +12,7 @@ export const SESSION_END_CAUSES = [
   "refresh_token_reused",
   "user_disabled",
   "revoked_by_admin",
+  "mfa_changed",
   "token_version_changed",
   "token_revoked",
   "session_expired",

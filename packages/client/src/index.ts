@@ -14,4 +14,12 @@ export { createSessionEvents, type LiveTransport, type SessionEvents } from "./s
 export { LiveSocketClosed, subscribeOverSocket, socketUrl } from "./socket";
 export { createTicketedSubscription } from "./subscription";
 export { errorCode } from "./errors";
-export type { AuthProfile, AuthState, AuthUser, SessionEndCause } from "./types";
+export type {
+  AuthProfile,
+  AuthState,
+  AuthUser,
+  LoginAnswer,
+  SecondFactorMethod,
+  Session,
+  SessionEndCause,
+} from "./types";

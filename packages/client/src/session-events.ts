@@ -24,21 +24,13 @@
 import type { Unsubscribable } from "@trpc/server/observable";
 
 import type { AuthClient } from "./auth-client";
-import { isSessionEndCause } from "./channel";
-import { isUnauthorized } from "./errors";
 import { browserLocks, type LockManagerLike } from "./lock";
-import {
-  LiveSocketClosed,
-  POLICY_VIOLATION,
-  subscribeOverSocket,
-  type WebSocketConstructor,
-} from "./socket";
-import {
-  createTicketedSubscription,
-  type SubscriptionHandlers,
-  type TicketedSubscriptionOptions,
-} from "./subscription";
-import type { SessionEndCause, SessionEvent } from "./types";
+import { createSessionStream } from "./session-stream";
+import type { WebSocketConstructor } from "./socket";
+import type { SubscriptionHandlers, TicketedSubscriptionOptions } from "./subscription";
+import type { SessionEvent } from "./types";
+
+export { revocationAction } from "./revocation-action";
 
 /** The slice of a `TRPCClient<AppRouter>` used here. */
 export interface SessionEventsClient {
@@ -104,160 +96,78 @@ export interface SessionEvents {
 }
 
 /**
- * What a `revoked` event means: `signOut` when the session itself is dead, `verify` when only
- * the user's token version may have moved (role change; refresh-token reuse detected on another
- * session of the user) and a refresh tells whether this session lives on.
- */
-export function revocationAction(cause: SessionEndCause): "signOut" | "verify" {
-  return SESSION_DEAD.has(cause) ? "signOut" : "verify";
-}
-
-/** Causes that mean this session itself is dead; anything else is checked with a refresh. */
-const SESSION_DEAD: ReadonlySet<SessionEndCause> = new Set<SessionEndCause>([
-  "logout",
-  "logout_all",
-  "password_changed",
-  "session_revoked",
-  "session_expired",
-]);
-
-/**
  * How long a tab that stops keeps the stream's lock: a sign-out reaches the other tabs over the
  * channel a moment after the lock could, and a tab must not take over a dead session's stream.
  */
 const HANDOVER_GRACE_MS = 100;
 
-export function createSessionEvents(options: SessionEventsOptions): SessionEvents {
-  const { tokens, client } = options;
-  const locks = options.locks === undefined ? browserLocks() : options.locks;
-  const lockName = `${options.name ?? "authkit-auth"}:events`;
-  const logoutGraceMs = options.logoutGraceMs ?? 1_000;
+/**
+ * One stream per browser: the tab that gets the Web Lock runs `start` and holds the lock until
+ * `release` (sign-out, stop, the tab closing); the next tab in line then takes over. Without
+ * locks every tab runs its own.
+ */
+function leadership(
+  locks: LockManagerLike | null,
+  lockName: string,
+): { claim(start: () => void): void; release(): void } {
+  let current: AbortController | null = null;
+  return {
+    claim(start) {
+      if (!locks) return start();
+      const claim = new AbortController();
+      current = claim;
+      locks
+        .request(lockName, { signal: claim.signal }, () => {
+          if (current !== claim) return Promise.resolve();
+          start();
+          return new Promise<void>((release) =>
+            claim.signal.addEventListener("abort", () => release(), { once: true }),
+          );
+        })
+        .catch(() => {
+          // Aborted while waiting for the lock: signed out, or stopped.
+        });
+    },
+    release() {
+      const claim = current;
+      current = null;
+      if (claim) setTimeout(() => claim.abort(), HANDOVER_GRACE_MS);
+    },
+  };
+}
 
+export function createSessionEvents(options: SessionEventsOptions): SessionEvents {
+  const { tokens } = options;
+  const locks = options.locks === undefined ? browserLocks() : options.locks;
+  const lead = leadership(locks, `${options.name ?? "authkit-auth"}:events`);
   let status: SessionEventsStatus = "off";
   /** The user whose session is being watched; null while signed out. */
   let watching: string | null = null;
-  /** Aborts the wait for the lock, or releases it once held. */
-  let leadership: AbortController | null = null;
-  /** The `revoked` cause the current connection announced. */
-  let revoked: SessionEndCause | null = null;
-  let graceTimer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
-  let transport: LiveTransport | null = null;
 
   const setStatus = (next: SessionEventsStatus) => {
     if (status === next) return;
     status = next;
     options.onStatus?.(next);
   };
-  const signedIn = () => tokens.getState().status === "signedIn";
-
-  function signOut(cause: SessionEndCause): void {
-    if (cause === "logout" && logoutGraceMs > 0) {
-      clearTimeout(graceTimer);
-      graceTimer = setTimeout(() => {
-        if (signedIn()) tokens.forget("ended", cause);
-      }, logoutGraceMs);
-      return;
-    }
-    tokens.forget("ended", cause);
-  }
-
-  const stream = createTicketedSubscription<SessionEvent>({
-    backoff: options.backoff,
-    stableAfterMs: options.stableAfterMs,
-    onOnline: options.onOnline,
-    random: options.random,
-    now: options.now,
-    getTicket: async () => {
-      revoked = null;
-      const answer = await client.auth.ticket.mutate();
-      transport = options.transport ?? answer.transport ?? "sse";
-      return answer.ticket;
-    },
-    subscribe: (ticket, handlers) =>
-      transport === "ws"
-        ? subscribeOverSocket(ticket, handlers, {
-            url: options.socket?.url ?? "/api/trpc",
-            path: "session.events",
-            WebSocket: options.socket?.WebSocket,
-          })
-        : client.session.events.subscribe({ ticket }, handlers),
-    onData: (event) => {
-      if (event.type === "connected") setStatus("live");
-      if (event.type !== "revoked" || revoked) return;
-      revoked = event.reason;
-      if (revocationAction(event.reason) === "signOut") signOut(event.reason);
-    },
-    onEnd: async ({ phase, error }) => {
-      if (!signedIn()) return "stop";
-      if (!revoked) {
-        const closedFor = socketCause(error);
-        if (closedFor) {
-          revoked = closedFor;
-          if (revocationAction(closedFor) === "signOut") signOut(closedFor);
-        }
-      }
-      const cause = revoked;
-      if (cause && revocationAction(cause) === "signOut") return "stop";
-      if (!cause && !(phase === "stream" && isUnauthorized(error))) return "retry";
-      // The session may be alive with only the token version raised: one refresh tells.
-      const stale = await tokens.getAccessToken();
-      if (!stale) return "stop";
-      const fresh = await tokens.refresh(stale);
-      if (fresh) return "retry";
-      // The refused refresh signed every tab out; now they also learn why.
-      if (cause) tokens.forget("ended", cause);
-      return "stop";
-    },
-    onStatus: (next) => {
-      if (next === "connecting") setStatus("connecting");
-      else if (next === "waiting") setStatus("retrying");
-      // Stopped itself: the session is over and the sign-out on its way.
-      else if (next === "idle") setStatus("off");
-      // "open": "live" comes with the server's `connected` event, once it watches the session.
-    },
-  });
-
-  function begin(userId: string): void {
-    watching = userId;
-    if (!locks) {
-      stream.start();
-      return;
-    }
-    const claim = new AbortController();
-    leadership = claim;
-    setStatus("standby");
-    locks
-      .request(lockName, { signal: claim.signal }, () => {
-        if (leadership !== claim) return Promise.resolve();
-        stream.start();
-        // Held until this tab signs out, stops or closes; then the next tab takes over.
-        return new Promise<void>((release) =>
-          claim.signal.addEventListener("abort", () => release(), { once: true }),
-        );
-      })
-      .catch(() => {
-        // Aborted while waiting for the lock: signed out, or stopped.
-      });
-  }
+  const stream = createSessionStream(options, setStatus);
 
   function halt(): void {
     watching = null;
-    const claim = leadership;
-    leadership = null;
-    if (claim) setTimeout(() => claim.abort(), HANDOVER_GRACE_MS);
-    clearTimeout(graceTimer);
+    lead.release();
     stream.stop();
     setStatus("off");
   }
-
   const follow = () => {
     if (stopped) return;
     const state = tokens.getState();
     const userId = state.status === "signedIn" ? state.user.id : null;
     if (userId === watching) return;
     halt();
-    if (userId) begin(userId);
+    if (!userId) return;
+    watching = userId;
+    if (locks) setStatus("standby");
+    lead.claim(() => stream.start());
   };
   const unsubscribe = tokens.subscribe(follow);
   follow();
@@ -267,7 +177,7 @@ export function createSessionEvents(options: SessionEventsOptions): SessionEvent
       return status;
     },
     get transport() {
-      return transport;
+      return stream.transport;
     },
     stop() {
       stopped = true;
@@ -275,11 +185,4 @@ export function createSessionEvents(options: SessionEventsOptions): SessionEvent
       halt();
     },
   };
-}
-
-/** The cause a socket closed with 1008 names (`logout`, `session_expired`…); null otherwise. */
-function socketCause(error: unknown): SessionEndCause | null {
-  if (!(error instanceof LiveSocketClosed) || error.code !== POLICY_VIOLATION) return null;
-  // `unauthorized` (a refused ticket) names no cause: it is retried with a new ticket.
-  return isSessionEndCause(error.reason) ? error.reason : null;
 }

@@ -16,9 +16,13 @@ const keepaliveFetch: typeof fetch = (input, init) => fetch(input, { ...init, ke
 /**
  * The default transport: `auth.refresh` and `auth.logout` over plain tRPC HTTP (no auth link).
  * Untyped on purpose (see `types.ts`): `test/server-types.ts` checks `Session` against the
- * router's `auth.refresh` output, and the contract test runs both paths against the real handler.
+ * router's `auth.refresh` output, and the contract test runs both paths against the real handler
+ * (with a `timeoutMs` no loaded machine reaches: its subject is the exchange, not the timeout).
  */
-export function createTrpcTransport(url: string): AuthTransport {
+export function createTrpcTransport(
+  url: string,
+  timeoutMs: number = REQUEST_TIMEOUT_MS,
+): AuthTransport {
   const client = createTRPCUntypedClient<AnyTRPCRouter>({
     links: [
       httpLink({
@@ -34,11 +38,11 @@ export function createTrpcTransport(url: string): AuthTransport {
   return {
     refresh: () =>
       client.mutation("auth.refresh", undefined, {
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       }) as Promise<Session>,
     async logout(accessToken) {
       await client.mutation("auth.logout", undefined, {
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
         context: { bearer: accessToken },
       });
     },

@@ -27,6 +27,20 @@ export interface Session {
   user: AuthUser;
 }
 
+/** How a sign-in's second step can be completed (`auth.login`'s `methods`). */
+export type SecondFactorMethod = "totp" | "passkey" | "recovery_code";
+
+/** What `auth.login` answers: a session, or for an account with a second factor, a challenge. */
+export type LoginAnswer =
+  | {
+      mfaRequired: false;
+      accessToken: string;
+      tokenType: "Bearer";
+      expiresIn: number;
+      user: AuthUser;
+    }
+  | { mfaRequired: true; challenge: string; methods: SecondFactorMethod[]; expiresIn: number };
+
 /** Why the server ended (or shook) the session, as `session.events` says it. */
 export type SessionEndCause =
   | "logout"
@@ -39,6 +53,7 @@ export type SessionEndCause =
   | "refresh_token_reused"
   | "user_disabled"
   | "revoked_by_admin"
+  | "mfa_changed"
   | "token_version_changed"
   | "token_revoked"
   | "session_expired";

@@ -10,7 +10,13 @@ import { expectTypeOf } from "vitest";
 import type { AppRouter } from "@authkit/api";
 
 import type { SessionEventsClient } from "../src/session-events";
-import type { AuthProfile, Session, SessionEndCause, SessionEvent } from "../src/types";
+import type {
+  AuthProfile,
+  LoginAnswer,
+  Session,
+  SessionEndCause,
+  SessionEvent,
+} from "../src/types";
 
 type Outputs = inferRouterOutputs<AppRouter>;
 type Inputs = inferRouterInputs<AppRouter>;
@@ -18,7 +24,7 @@ type Streamed<T> = T extends AsyncIterable<infer U, unknown, unknown> ? U : neve
 
 // What the transport and `signedIn` receive.
 expectTypeOf<Session>().toEqualTypeOf<Outputs["auth"]["refresh"]>();
-expectTypeOf<Session>().toEqualTypeOf<Outputs["auth"]["login"]>();
+expectTypeOf<LoginAnswer>().toEqualTypeOf<Outputs["auth"]["login"]>();
 expectTypeOf<AuthProfile>().toEqualTypeOf<Outputs["user"]["me"]>();
 
 // What the live stream yields, and every cause it can name.

@@ -13,6 +13,9 @@ import {
 } from "../src";
 
 const SECRET = "3f6c0a4e9b1d27c85e0f4a6b9c2d71e8a5b3f0c6d9e2a4b7c1f8e3d6a0b5c9f2";
+const OTHER_SECRET = "b7e1d4a9c2f5083e6b1d4a7c0f3e6b9d2a5c8f1e4b7d0a3c6f9e2b5d8a1c4f70";
+/** The FastAPI tutorial's example key: 64 random hex digits every attacker has read. */
+const FASTAPI_TUTORIAL_KEY = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7";
 const tmp = () => mkdtempSync(join(tmpdir(), "config-"));
 
 function problemsOf(env: Record<string, string>): string[] {
@@ -112,17 +115,202 @@ describe("loadConfig", () => {
     expect(problems.join("\n")).toMatch(/ADMIN_PASSWORD/);
   });
 
+  describe("REDIS_URL", () => {
+    it.each([
+      ["redis://127.0.0.1", "redis://127.0.0.1"],
+      ["redis://cache.internal:6380/2", "redis://cache.internal:6380/2"],
+      [
+        "rediss://default:s3cret@redis.example.com:6380/0",
+        "rediss://default:s3cret@redis.example.com:6380/0",
+      ],
+      ["redis://[::1]:6379/", "redis://[::1]:6379/"],
+    ])("takes %s", (value, url) => {
+      const config = loadConfig({ AUTH_SECRET: SECRET, REDIS_URL: value });
+      expect(config.redis).toEqual({ url });
+      expect(config.upstash).toBeUndefined();
+    });
+
+    it("is unset by default and when empty", () => {
+      expect(loadConfig({ AUTH_SECRET: SECRET }).redis).toBeUndefined();
+      expect(loadConfig({ AUTH_SECRET: SECRET, REDIS_URL: " " }).redis).toBeUndefined();
+    });
+
+    it.each([
+      ["http://127.0.0.1:6379", /like redis:\/\/host:6379\/0/],
+      ["127.0.0.1:6379", /like redis:\/\/host:6379\/0/],
+      ["redis://", /like redis:\/\/host:6379\/0/],
+      ["redis://:hunter2@127.0.0.1:6379/?family=6", /no query string/],
+      ["redis://:hunter2@127.0.0.1:6379/0#x", /no query string/],
+      ["redis://:hunter2@127.0.0.1:6379/zero", /database number/],
+    ])("refuses %s, naming the variable and never echoing it", (value, message) => {
+      const problems = problemsOf({ AUTH_SECRET: SECRET, REDIS_URL: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^REDIS_URL: /);
+      expect(problems[0]).toMatch(message);
+      expect(problems[0]).not.toContain("hunter2");
+    });
+
+    it.each<Record<string, string>>([
+      { UPSTASH_REDIS_REST_URL: "https://eu1.upstash.io", UPSTASH_REDIS_REST_TOKEN: "t0ken" },
+      { UPSTASH_REDIS_REST_URL: "https://eu1.upstash.io" },
+      { UPSTASH_REDIS_REST_TOKEN: "t0ken" },
+    ])("refuses REDIS_URL together with Upstash (%o)", (upstash) => {
+      const problems = problemsOf({
+        AUTH_SECRET: SECRET,
+        REDIS_URL: "redis://:hunter2@127.0.0.1:6379",
+        ...upstash,
+      });
+      expect(problems.join("\n")).toMatch(
+        /^REDIS_URL: set either REDIS_URL \(a Redis server\) or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN \(Upstash's REST API\), not both$/m,
+      );
+      expect(problems.join("\n")).not.toMatch(/hunter2|t0ken/);
+    });
+  });
+
   it("reads AUTH_PREVIOUS_KEYS as a JSON array or a single key", () => {
     const single = loadConfig({ AUTH_SECRET: SECRET, AUTH_PREVIOUS_KEYS: SECRET.toUpperCase() });
     expect(single.auth.previousKeys).toEqual([SECRET.toUpperCase()]);
     const list = loadConfig({
       AUTH_SECRET: SECRET,
-      AUTH_PREVIOUS_KEYS: JSON.stringify(["a", { kty: "OKP" }]),
+      AUTH_PREVIOUS_KEYS: JSON.stringify([OTHER_SECRET, SECRET.toUpperCase()]),
     });
-    expect(list.auth.previousKeys).toEqual(["a", '{"kty":"OKP"}']);
+    expect(list.auth.previousKeys).toEqual([OTHER_SECRET, SECRET.toUpperCase()]);
+    const jwk = loadConfig({
+      AUTH_PRIVATE_KEY: "(checked by packages/auth)",
+      AUTH_PREVIOUS_KEYS: JSON.stringify([{ kty: "OKP" }]),
+    });
+    expect(jwk.auth.previousKeys).toEqual(['{"kty":"OKP"}']);
     expect(problemsOf({ AUTH_SECRET: SECRET, AUTH_PREVIOUS_KEYS: "[oops" }).join()).toMatch(
       /AUTH_PREVIOUS_KEYS/,
     );
+  });
+
+  // Issue 23, finding 1: previous keys verified without any check, so "a" or the FastAPI
+  // tutorial's key in AUTH_PREVIOUS_KEYS let anyone mint an admin token.
+  describe("AUTH_PREVIOUS_KEYS is held to AUTH_SECRET's rules", () => {
+    const generate = "generate one with `openssl rand -hex 32`";
+    it.each([
+      [
+        "a one-character key",
+        "a",
+        `must be at least 32 characters with at least 256 bits of entropy (got 1 characters); ${generate}`,
+      ],
+      [
+        "a 32-character password",
+        "correct-horse-battery-staple-123",
+        `must be at least 32 characters with at least 256 bits of entropy (got 32 characters); ${generate}`,
+      ],
+      [
+        "the FastAPI tutorial's key",
+        FASTAPI_TUTORIAL_KEY,
+        `is the FastAPI tutorial's example key, published for everyone to copy: anyone who read it can sign tokens for any user; generate your own with \`openssl rand -hex 32\``,
+      ],
+      [
+        "a placeholder",
+        "replace-me-with-a-long-random-string-0123456789",
+        `looks like a placeholder from an example configuration: anyone who read it can sign tokens for any user; generate your own with \`openssl rand -hex 32\``,
+      ],
+    ])("refuses %s, naming the entry and never echoing it", (_, weak, message) => {
+      expect(problemsOf({ AUTH_SECRET: SECRET, AUTH_PREVIOUS_KEYS: weak })).toEqual([
+        `AUTH_PREVIOUS_KEYS[0]: ${message}`,
+      ]);
+      expect(
+        problemsOf({
+          AUTH_SECRET: SECRET,
+          AUTH_PREVIOUS_KEYS: JSON.stringify([OTHER_SECRET, weak]),
+        }),
+      ).toEqual([`AUTH_PREVIOUS_KEYS[1]: ${message}`]);
+    });
+
+    it("refuses an HS256 secret, however strong, beside AUTH_PRIVATE_KEY", () => {
+      const problems = problemsOf({
+        AUTH_PRIVATE_KEY: "(checked by packages/auth)",
+        AUTH_PREVIOUS_KEYS: JSON.stringify([OTHER_SECRET]),
+      });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(
+        /^AUTH_PREVIOUS_KEYS\[0\]: an HS256 secret cannot verify while AUTH_PRIVATE_KEY signs/,
+      );
+      expect(problems[0]).not.toContain(OTHER_SECRET);
+    });
+
+    it("refuses a public key beside an HS256 AUTH_SECRET", () => {
+      const problems = problemsOf({
+        AUTH_SECRET: SECRET,
+        AUTH_PREVIOUS_KEYS:
+          "-----BEGIN PUBLIC KEY-----\\nMCowBQYDK2VwAyEA\\n-----END PUBLIC KEY-----",
+      });
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /^AUTH_PREVIOUS_KEYS\[0\]: a public key cannot verify while AUTH_SECRET signs/,
+        ),
+      ]);
+    });
+  });
+
+  // Issue 23, finding 12: with DATABASE_URL and no secret, each instance generated its own key
+  // and refused the others' tokens (the seed's intermittent 401s).
+  describe("a database shared by instances needs a configured key", () => {
+    it.each(["development", "test"])("refuses DATABASE_URL without a key in %s", (nodeEnv) => {
+      const dataDir = tmp();
+      const problems = problemsOf({
+        NODE_ENV: nodeEnv,
+        DATA_DIR: dataDir,
+        DATABASE_URL: "postgresql://app@db.internal/app",
+        APP_URL: "https://app.example.com",
+      });
+      expect(problems).toEqual([expect.stringMatching(/^AUTH_SECRET: required with DATABASE_URL/)]);
+      // Nothing generated on the way.
+      expect(() => statSync(join(dataDir, "auth-secret"))).toThrow();
+    });
+
+    it("asks nothing of tools that sign nothing (db:migrate, users:import)", () => {
+      const dataDir = tmp();
+      const config = loadConfig(
+        { DATA_DIR: dataDir, DATABASE_URL: "postgresql://app@db.internal/app" },
+        { needsSigningKey: false },
+      );
+      expect(config.auth.secret).toBeUndefined();
+      expect(() => statSync(join(dataDir, "auth-secret"))).toThrow();
+    });
+
+    it("starts with DATABASE_URL and AUTH_SECRET, or AUTH_PRIVATE_KEY", () => {
+      const url = "postgresql://app@db.internal/app";
+      const APP_URL = "https://app.example.com";
+      expect(loadConfig({ DATABASE_URL: url, APP_URL, AUTH_SECRET: SECRET }).auth.secret).toBe(
+        SECRET,
+      );
+      expect(
+        loadConfig({ DATABASE_URL: url, APP_URL, AUTH_PRIVATE_KEY: "(checked by packages/auth)" })
+          .auth.privateKey,
+      ).toBeDefined();
+    });
+
+    // Issue 27: the issuer defaulted to http://localhost:<PORT>, so two instances on different
+    // ports refused each other's tokens (401).
+    it("requires APP_URL (or AUTH_ISSUER): the issuer every instance must share", () => {
+      const url = "postgresql://app@db.internal/app";
+      expect(problemsOf({ DATABASE_URL: url, AUTH_SECRET: SECRET })).toEqual([
+        expect.stringMatching(/^APP_URL: required with DATABASE_URL: it is the token issuer/),
+      ]);
+      const issued = loadConfig({ DATABASE_URL: url, AUTH_SECRET: SECRET, AUTH_ISSUER: "authkit" });
+      expect(issued.auth.issuer).toBe("authkit");
+    });
+  });
+
+  describe("operations", () => {
+    it("defaults: no migration at start, a 10 s drain, no metrics endpoint", () => {
+      const config = loadConfig({ DATA_DIR: tmp() }, { warn: () => undefined });
+      expect(config.migrateOnStart).toBe(false);
+      expect(config.shutdownTimeout).toBe(10);
+      expect(config.metricsToken).toBeUndefined();
+    });
+
+    it("refuses a short METRICS_TOKEN without echoing it", () => {
+      const problems = problemsOf({ DATA_DIR: tmp(), METRICS_TOKEN: "short-one" });
+      expect(problems).toEqual([expect.stringMatching(/^METRICS_TOKEN: must be at least 16/)]);
+      expect(problems.join("\n")).not.toContain("short-one");
+    });
   });
 
   describe("a relative DATA_DIR", () => {
@@ -233,6 +421,7 @@ describe("LOG_FORMAT and RATE_LIMIT_VARIABLES", () => {
   it("lists every rate-limit variable, and each of them is read", () => {
     expect([...RATE_LIMIT_VARIABLES].sort()).toEqual([
       "RATE_LIMIT_LIVE_IP",
+      "RATE_LIMIT_LIVE_TICKET",
       "RATE_LIMIT_LOGIN_ACCOUNT",
       "RATE_LIMIT_LOGIN_DEVICE",
       "RATE_LIMIT_LOGIN_IP",
@@ -300,15 +489,31 @@ describe("mail and account links", () => {
   });
 });
 
-describe("LIVE_TRANSPORT and the WebSocket limits", () => {
-  it("default to server-sent events, 4 sockets a session, 20 a user and 60 upgrades a minute", () => {
+describe("DEVICE_COOKIE_MAX_AGE", () => {
+  it("defaults to 180 days, takes a duration of at least a minute", () => {
+    expect(loadConfig({ AUTH_SECRET: SECRET }).auth.deviceCookieMaxAge).toBe(180 * 86400);
+    expect(
+      loadConfig({ AUTH_SECRET: SECRET, DEVICE_COOKIE_MAX_AGE: "30d" }).auth.deviceCookieMaxAge,
+    ).toBe(30 * 86400);
+    for (const bad of ["59s", "forever"])
+      expect(problemsOf({ AUTH_SECRET: SECRET, DEVICE_COOKIE_MAX_AGE: bad }).join()).toMatch(
+        /^DEVICE_COOKIE_MAX_AGE: /,
+      );
+  });
+});
+
+describe("LIVE_TRANSPORT and the live-stream limits", () => {
+  it("default to server-sent events, 4 streams a session, 20 a user, 10 subscriptions and 60 messages a socket, 60 upgrades and 30 tickets a minute", () => {
     const config = loadConfig({ AUTH_SECRET: SECRET });
     expect(config.live).toEqual({
       transport: "sse",
       maxConnectionsPerSession: 4,
       maxConnectionsPerUser: 20,
+      maxSocketSubscriptions: 10,
+      socketMessageRate: { limit: 60, windowSeconds: 60 },
     });
     expect(config.rateLimit.liveIp).toEqual({ limit: 60, windowSeconds: 60 });
+    expect(config.rateLimit.liveTicket).toEqual({ limit: 30, windowSeconds: 60 });
   });
   it("take ws, other caps and off; refuse nonsense", () => {
     const config = loadConfig({
@@ -316,14 +521,26 @@ describe("LIVE_TRANSPORT and the WebSocket limits", () => {
       LIVE_TRANSPORT: "ws",
       LIVE_MAX_CONNECTIONS_PER_SESSION: "1",
       LIVE_MAX_CONNECTIONS_PER_USER: "2",
+      LIVE_MAX_SOCKET_SUBSCRIPTIONS: "3",
+      LIVE_SOCKET_MESSAGE_RATE: "off",
       RATE_LIMIT_LIVE_IP: "off",
+      RATE_LIMIT_LIVE_TICKET: "5/10s",
     });
     expect(config.live).toEqual({
       transport: "ws",
       maxConnectionsPerSession: 1,
       maxConnectionsPerUser: 2,
+      maxSocketSubscriptions: 3,
+      socketMessageRate: null,
     });
     expect(config.rateLimit.liveIp).toBeNull();
+    expect(config.rateLimit.liveTicket).toEqual({ limit: 5, windowSeconds: 10 });
+    expect(problemsOf({ AUTH_SECRET: SECRET, LIVE_MAX_SOCKET_SUBSCRIPTIONS: "0" }).join()).toMatch(
+      /^LIVE_MAX_SOCKET_SUBSCRIPTIONS: /,
+    );
+    expect(problemsOf({ AUTH_SECRET: SECRET, LIVE_SOCKET_MESSAGE_RATE: "fast" }).join()).toMatch(
+      /^LIVE_SOCKET_MESSAGE_RATE: /,
+    );
     expect(problemsOf({ AUTH_SECRET: SECRET, LIVE_TRANSPORT: "polling" }).join()).toMatch(
       /^LIVE_TRANSPORT: /,
     );
@@ -333,5 +550,123 @@ describe("LIVE_TRANSPORT and the WebSocket limits", () => {
     expect(problemsOf({ AUTH_SECRET: SECRET, LIVE_MAX_CONNECTIONS_PER_USER: "x" }).join()).toMatch(
       /^LIVE_MAX_CONNECTIONS_PER_USER: /,
     );
+  });
+});
+
+describe("HTTP_* (issue 23, finding 5: slowloris)", () => {
+  it("default to 10 s headers, 30 s request, 5 s keep-alive, 4096 sockets, 256 per address", () => {
+    expect(loadConfig({ AUTH_SECRET: SECRET }).http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnections: 4096,
+      maxConnectionsPerAddress: 256,
+    });
+  });
+  it("refuse a headers timeout longer than the request's, and nonsense, by name", () => {
+    expect(
+      problemsOf({ AUTH_SECRET: SECRET, HTTP_HEADERS_TIMEOUT: "1m", HTTP_REQUEST_TIMEOUT: "30s" }),
+    ).toEqual(["HTTP_HEADERS_TIMEOUT: must not be longer than HTTP_REQUEST_TIMEOUT"]);
+    expect(problemsOf({ AUTH_SECRET: SECRET, HTTP_MAX_CONNECTIONS: "0" })).toEqual([
+      expect.stringMatching(/^HTTP_MAX_CONNECTIONS: /),
+    ]);
+    expect(problemsOf({ AUTH_SECRET: SECRET, HTTP_HEADERS_TIMEOUT: "0s" })).toEqual([
+      expect.stringMatching(/^HTTP_HEADERS_TIMEOUT: /),
+    ]);
+  });
+});
+
+describe("WEBAUTHN_*", () => {
+  const base = () => ({ AUTH_SECRET: SECRET, DATA_DIR: tmp() });
+
+  it("derives the RP ID, origins and name from APP_URL", () => {
+    const config = loadConfig({ ...base(), APP_URL: "https://app.example.com/" });
+    expect(config.webauthn).toEqual({
+      rpId: "app.example.com",
+      rpName: "Authkit",
+      origins: ["https://app.example.com"],
+    });
+  });
+
+  it("accepts a parent domain for several origins", () => {
+    const config = loadConfig({
+      ...base(),
+      APP_URL: "https://app.example.com",
+      WEBAUTHN_RP_ID: "example.com",
+      WEBAUTHN_ORIGINS: "https://app.example.com, https://api.example.com:8443",
+      WEBAUTHN_RP_NAME: "Example",
+    });
+    expect(config.webauthn).toEqual({
+      rpId: "example.com",
+      rpName: "Example",
+      origins: ["https://app.example.com", "https://api.example.com:8443"],
+    });
+  });
+
+  it("refuses an RP ID that is not a suffix of every origin's host", () => {
+    const problems = problemsOf({
+      ...base(),
+      APP_URL: "https://app.example.com",
+      WEBAUTHN_RP_ID: "example.com",
+      WEBAUTHN_ORIGINS: "https://app.example.com,https://evil-example.com",
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^WEBAUTHN_RP_ID: "example.com" is neither the host of https:\/\/evil-example.com/,
+      ),
+    ]);
+  });
+
+  it.each([
+    ["com", /top-level name/],
+    ["https://example.com", /is not a domain/],
+  ])("refuses the RP ID %j", (rpId, message) =>
+    expect(problemsOf({ ...base(), APP_URL: "https://example.com", WEBAUTHN_RP_ID: rpId })).toEqual(
+      expect.arrayContaining([expect.stringMatching(message)]),
+    ),
+  );
+
+  it("refuses an origin with a path", () =>
+    expect(
+      problemsOf({
+        ...base(),
+        APP_URL: "https://example.com",
+        WEBAUTHN_ORIGINS: "https://example.com/app",
+      }),
+    ).toEqual([
+      expect.stringMatching(/^WEBAUTHN_ORIGINS: "https:\/\/example.com\/app" is not an origin/),
+    ]));
+});
+
+describe("second factors (docs/mfa.md)", () => {
+  it("reads MFA_REQUIRED_FOR, REAUTH_MAX_AGE and the encryption keys", () => {
+    const config = loadConfig(
+      {
+        AUTH_SECRET: SECRET,
+        MFA_REQUIRED_FOR: "admin",
+        REAUTH_MAX_AGE: "5m",
+        MFA_ENCRYPTION_KEY: OTHER_SECRET,
+        MFA_PREVIOUS_ENCRYPTION_KEYS: ` ${SECRET} ,`,
+      },
+      { warn: () => undefined },
+    );
+    expect(config.mfa).toEqual({
+      requiredFor: "admin",
+      reauthMaxAge: 300,
+      encryptionKey: OTHER_SECRET,
+      previousEncryptionKeys: [SECRET],
+      totpIssuer: "Authkit",
+    });
+  });
+
+  it("refuses a weak encryption key, current or previous, without echoing it", () => {
+    const problems = problemsOf({
+      AUTH_SECRET: SECRET,
+      MFA_ENCRYPTION_KEY: "hunter2hunter2",
+      MFA_PREVIOUS_ENCRYPTION_KEYS: "correct-horse-battery-staple-123",
+    }).join("\n");
+    expect(problems).toMatch(/MFA_ENCRYPTION_KEY/);
+    expect(problems).toMatch(/MFA_PREVIOUS_ENCRYPTION_KEYS/);
+    expect(problems).not.toMatch(/hunter2|correct-horse/);
   });
 });

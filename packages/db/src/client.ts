@@ -6,6 +6,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 
+import { lockDataDir, type DataDirLock } from "./data-dir-lock";
 import { PrismaClient } from "./generated/prisma/client";
 
 /** Where the data lives: PostgreSQL by URL, an embedded PGlite directory, or PGlite in memory. */
@@ -48,7 +49,18 @@ function pgliteOptions() {
   };
 }
 
-export async function openDatabase(target: DatabaseTarget): Promise<Database> {
+export interface OpenOptions {
+  /**
+   * The embedded directory's lock, already held by the caller (which releases it). Without one,
+   * opening a directory takes its lock and closing the database releases it.
+   */
+  lock?: DataDirLock;
+}
+
+export async function openDatabase(
+  target: DatabaseTarget,
+  { lock }: OpenOptions = {},
+): Promise<Database> {
   if ("url" in target) {
     const adapterFactory = new PrismaPg({
       connectionString: target.url,
@@ -67,10 +79,18 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     };
   }
   let pglite: PGlite;
+  // Ours to release on close: the lock this call took (one process per directory).
+  let ownLock: DataDirLock | undefined;
   if ("dataDir" in target) {
     // PGlite fails with an opaque engine error when the parent directory is missing.
     mkdirSync(dirname(target.dataDir), { recursive: true });
-    pglite = await PGlite.create(target.dataDir, pgliteOptions());
+    ownLock = lock ? undefined : await lockDataDir(target.dataDir);
+    try {
+      pglite = await PGlite.create(target.dataDir, pgliteOptions());
+    } catch (error) {
+      await ownLock?.release();
+      throw error;
+    }
   } else {
     pglite = await PGlite.create(pgliteOptions());
   }
@@ -84,6 +104,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();
+      await ownLock?.release();
     },
   };
 }

@@ -65,3 +65,18 @@ export async function pendingMigrations(db: Pick<Database, "prisma">): Promise<s
   const done = new Set(applied.map((row) => `${row.migration_name}:${row.checksum}`));
   return files.filter((file) => !done.has(`${file.name}:${file.checksum}`)).map((f) => f.name);
 }
+
+/**
+ * Migrations the database has applied that this release does not have: it was migrated by a
+ * newer release, whose schema this code may not read correctly.
+ */
+export async function unknownMigrations(db: Pick<Database, "prisma">): Promise<string[]> {
+  const [{ present } = { present: false }] = await db.prisma.$queryRaw<{ present: boolean }[]>`
+    SELECT to_regclass('_prisma_migrations') IS NOT NULL AS present`;
+  if (!present) return [];
+  const applied = await db.prisma.$queryRaw<{ migration_name: string }[]>`
+    SELECT migration_name FROM _prisma_migrations
+    WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+  const known = new Set(readMigrationFiles().map((file) => file.name));
+  return applied.map((row) => row.migration_name).filter((name) => !known.has(name));
+}

@@ -12,13 +12,14 @@ export const publicUserSelect = {
 } satisfies Prisma.UserSelect;
 
 /**
- * What login needs: the public fields plus the hash, the token version, whether it is disabled
- * and whether its email is verified.
+ * What login needs: the public fields plus the hash, the token version, the credential epoch
+ * (for the device cookie), whether it is disabled and whether its email is verified.
  */
 export const credentialUserSelect = {
   ...publicUserSelect,
   passwordHash: true,
   tokenVersion: true,
+  credentialEpoch: true,
   disabledAt: true,
   emailVerifiedAt: true,
 } satisfies Prisma.UserSelect;

@@ -35,7 +35,7 @@ describe("db:migrate", () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
-      `Migrating DATABASE_URL=postgresql://authkit:****@127.0.0.1:${port}/app failed: Can't reach database server at \`127.0.0.1:${port}\``,
+      `Migrating DATABASE_URL=postgresql://authkit:****@127.0.0.1:${port}/app failed: connect ECONNREFUSED 127.0.0.1:${port}`,
     );
     expect(result.stdout + result.stderr).not.toMatch(/wasm|hunter2-secret|^\s+at /m);
   });

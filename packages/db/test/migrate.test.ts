@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { createTestDatabase, postgresAvailable } from "../src/testing";
 
 import { openDatabase, type Database } from "../src";
-import { migrateEmbedded } from "../src/embedded";
+import { migrateEmbedded, openMigrated } from "../src/embedded";
 import { migrate, pendingSchemaChanges } from "../src/migrate";
 import { pendingMigrations, readMigrationFiles } from "../src/migrations";
 
@@ -84,6 +84,19 @@ describe("migrations", () => {
       // A migration file edited after it was applied is not "up to date": the engine decides.
       await db.prisma.$executeRaw`UPDATE _prisma_migrations SET checksum = 'edited'`;
       expect(await pendingMigrations(db)).toEqual(names);
+    } finally {
+      await db.close();
+    }
+  });
+
+  // `onApplied?.(await migrate())` skipped the migration itself when nobody listened: a tool that
+  // opened a new embedded directory without a listener (users:import) found no tables.
+  it("migrate a new embedded directory for a caller that does not listen", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "db-")), "pglite");
+    const db = await openMigrated({ dataDir });
+    try {
+      expect(await pendingMigrations(db)).toEqual([]);
+      expect(await db.prisma.user.count()).toBe(0);
     } finally {
       await db.close();
     }

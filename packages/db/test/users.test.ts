@@ -46,23 +46,4 @@ describe.each(kinds)("users on %s", (kind) => {
     expect(isUniqueViolation(error)).toBe(true);
     expect(await db.prisma.user.count()).toBe(before);
   });
-
-  it("swaps a refresh token exactly once (the compare-and-swap rotation relies on)", async () => {
-    const user = await db.prisma.user.create({
-      data: { email: "cas@example.com", passwordHash: "$argon2id$z" },
-    });
-    const session = await db.prisma.session.create({
-      data: { id: crypto.randomUUID(), userId: user.id, expiresAt: new Date(Date.now() + 60_000) },
-    });
-    await db.prisma.refreshToken.create({
-      data: { tokenHash: "h1", sessionId: session.id, expiresAt: session.expiresAt },
-    });
-    const swap = () =>
-      db.prisma.refreshToken.updateMany({
-        where: { tokenHash: "h1", consumedAt: null },
-        data: { consumedAt: new Date() },
-      });
-    const results = await Promise.all(Array.from({ length: 10 }, swap));
-    expect(results.map((r) => r.count).sort()).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
-  });
 });

@@ -17,4 +17,5 @@ export {
   type AccountMailKind,
   type AccountMailSettings,
 } from "./account-mail";
+export { renderNoticeMail, type NoticeMail } from "./notice-mail";
 export type { MailTransport } from "./transport";

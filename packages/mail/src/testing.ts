@@ -36,6 +36,8 @@ export async function startSmtpReceiver({
   port = 0,
   /** Offer STARTTLS (with smtp-server's own self-signed certificate, which no client trusts). */
   starttls = false,
+  /** Called with each mail as it arrives (e.g. to hand it to other processes). */
+  onMail = (_mail: ReceivedMail): void => undefined,
 } = {}): Promise<SmtpReceiver> {
   const mails: ReceivedMail[] = [];
   const waiters = new Set<() => void>();
@@ -54,14 +56,16 @@ export async function startSmtpReceiver({
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((parsed) => {
-          mails.push({
+          const mail: ReceivedMail = {
             to: session.envelope.rcptTo.map((r) => r.address),
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
             subject: parsed.subject ?? "",
             text: parsed.text ?? "",
             html: typeof parsed.html === "string" ? parsed.html : "",
             authUser: typeof session.user === "string" ? session.user : undefined,
-          });
+          };
+          mails.push(mail);
+          onMail(mail);
           for (const wake of waiters) wake();
           callback();
         })

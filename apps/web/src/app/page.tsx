@@ -1,5 +1,7 @@
 "use client";
 
+import Link from "next/link";
+
 import type { AuthUser } from "@authkit/client";
 
 import { ChangePasswordForm } from "~/components/change-password";
@@ -69,6 +71,18 @@ function Account({ tokenUser }: { tokenUser: AuthUser }) {
         description="You stay signed in here; every other device is signed out."
       >
         <ChangePasswordForm email={user.email} />
+      </Card>
+
+      <Card
+        title="Two-step verification"
+        id="two-step"
+        description="After your password, a code from an app on your phone: a stolen password alone no longer gets in."
+      >
+        <div className="form-actions">
+          <Link href="/security" className="btn btn-secondary">
+            Manage two-step verification
+          </Link>
+        </div>
       </Card>
 
       <Card

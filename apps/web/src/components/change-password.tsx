@@ -1,19 +1,24 @@
 "use client";
 
-import { useRef, type FormEvent } from "react";
+import { useCallback, useRef, type FormEvent } from "react";
 
-import { isPlainBadRequest } from "~/lib/errors";
+import { authCodeOf, passwordPolicyError } from "~/lib/errors";
 import { trpc } from "~/lib/trpc";
 
 import { ApiForm, Button, Field, formString, NEW_PASSWORD_HINT, NewPasswordFields } from "./form";
 import { Alert } from "./ui";
 import { useSubmitErrors } from "./use-field-errors";
 
-/** "Current password is incorrect" belongs next to that field, not at the top. */
-const wrongCurrentPassword = (error: unknown) =>
-  isPlainBadRequest(error) && error instanceof Error
+const newPasswordRefused = passwordPolicyError("newPassword");
+
+/**
+ * "Current password is incorrect" belongs next to that field, and a new password the policy
+ * refused next to its own; neither at the top.
+ */
+const besideTheirField = (error: unknown) =>
+  authCodeOf(error) === "WRONG_PASSWORD" && error instanceof Error
     ? { currentPassword: error.message }
-    : undefined;
+    : newPasswordRefused(error);
 
 export function ChangePasswordForm({ email }: { email: string }) {
   const utils = trpc.useUtils();
@@ -25,8 +30,9 @@ export function ChangePasswordForm({ email }: { email: string }) {
   const { errors, formError, startSubmit, onEdit } = useSubmitErrors(
     change.error,
     formRef,
-    wrongCurrentPassword,
+    besideTheirField,
   );
+  const userInputs = useCallback(() => [email], [email]);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -74,6 +80,7 @@ export function ChangePasswordForm({ email }: { email: string }) {
           hint={NEW_PASSWORD_HINT}
           errors={errors}
           onEdit={onEdit}
+          userInputs={userInputs}
         />
       </div>
       <div className="form-actions">

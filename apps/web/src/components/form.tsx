@@ -1,16 +1,21 @@
 "use client";
 
 import {
+  useEffect,
+  useRef,
+  useState,
   useSyncExternalStore,
   type ComponentProps,
   type FormEvent,
   type InputHTMLAttributes,
   type ReactNode,
+  type Ref,
   type RefObject,
 } from "react";
 
 import type { FieldErrors } from "~/lib/errors";
 
+import { PasswordStrength } from "./password-strength";
 import { Spinner } from "./ui";
 
 interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "name"> {
@@ -18,12 +23,18 @@ interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, "id" | 
   label: string;
   error?: string | undefined;
   hint?: string;
+  /** Shown under the error or hint, and described by as well (a password's strength meter). */
+  extra?: { id: string; content: ReactNode };
+  ref?: Ref<HTMLInputElement>;
 }
 
 /** A labelled input whose error (or hint) is tied to it for screen readers. */
-export function Field({ name, label, error, hint, required, ...input }: FieldProps) {
+export function Field({ name, label, error, hint, extra, required, ...input }: FieldProps) {
   const id = `field-${name}`;
-  const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
+  const describedBy =
+    [error ? `${id}-error` : hint ? `${id}-hint` : undefined, extra?.id]
+      .filter(Boolean)
+      .join(" ") || undefined;
   return (
     <div className={`field${error ? " field-invalid" : ""}`}>
       <label htmlFor={id}>
@@ -47,6 +58,7 @@ export function Field({ name, label, error, hint, required, ...input }: FieldPro
           {hint}
         </p>
       ) : null}
+      {extra?.content}
     </div>
   );
 }
@@ -62,7 +74,10 @@ export function EmailField({
   onEdit,
   autoComplete,
   autoFocus,
-}: FieldSetProps & { autoComplete: "username" | "email"; autoFocus?: boolean }) {
+}: FieldSetProps & {
+  autoComplete: "username" | "username webauthn" | "email";
+  autoFocus?: boolean;
+}) {
   return (
     <Field
       name="email"
@@ -80,34 +95,30 @@ export function EmailField({
   );
 }
 
-/** A new password and its confirmation (registration, password change). */
+const noUserInputs = () => [];
+
+interface NewPasswordProps {
+  name: string;
+  label: string;
+  hint: string;
+  /** What the account gives away (its email, its name), read when the meter runs. */
+  userInputs?: () => string[];
+}
+
+/**
+ * A new password, its strength meter and its confirmation (registration, password change,
+ * reset).
+ */
 export function NewPasswordFields({
   errors,
   onEdit,
-  name,
   confirmName,
-  label,
   confirmLabel,
-  hint,
-}: FieldSetProps & {
-  name: string;
-  confirmName: string;
-  label: string;
-  confirmLabel: string;
-  hint: string;
-}) {
+  ...password
+}: FieldSetProps & NewPasswordProps & { confirmName: string; confirmLabel: string }) {
   return (
     <>
-      <Field
-        name={name}
-        label={label}
-        type="password"
-        autoComplete="new-password"
-        required
-        hint={hint}
-        error={errors[name]}
-        onChange={() => onEdit(name)}
-      />
+      <NewPasswordField errors={errors} onEdit={onEdit} {...password} />
       <Field
         name={confirmName}
         label={confirmLabel}
@@ -121,8 +132,50 @@ export function NewPasswordFields({
   );
 }
 
-/** The server's password bounds (packages/api/src/schemas.ts), as every form states them. */
-export const NEW_PASSWORD_HINT = "8 to 256 characters. A few unrelated words make a strong one.";
+/** The new password itself, with the meter: the server's own rule, loaded at the first character. */
+function NewPasswordField({
+  errors,
+  onEdit,
+  name,
+  label,
+  hint,
+  userInputs = noUserInputs,
+}: FieldSetProps & NewPasswordProps) {
+  const [password, setPassword] = useState("");
+  // A form reset (after a password change) empties the field without an input event.
+  const inputRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const form = inputRef.current?.form;
+    const clear = () => setPassword("");
+    form?.addEventListener("reset", clear);
+    return () => form?.removeEventListener("reset", clear);
+  }, []);
+  const meterId = `field-${name}-strength`;
+  return (
+    <Field
+      name={name}
+      label={label}
+      type="password"
+      autoComplete="new-password"
+      required
+      hint={hint}
+      error={errors[name]}
+      ref={inputRef}
+      extra={{
+        id: meterId,
+        content: <PasswordStrength id={meterId} password={password} userInputs={userInputs} />,
+      }}
+      onChange={(event) => {
+        setPassword(event.currentTarget.value);
+        onEdit(name);
+      }}
+    />
+  );
+}
+
+/** The server's password rules (packages/api/src/schemas.ts, the password policy), as every form states them. */
+export const NEW_PASSWORD_HINT =
+  "8 to 256 characters, and not a common password. A few unrelated words make a strong one.";
 
 const subscribeNever = () => () => undefined;
 

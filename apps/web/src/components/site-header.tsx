@@ -11,6 +11,7 @@ import { Icon } from "./icon";
 const NAV = [
   { href: "/", label: "Account" },
   { href: "/sessions", label: "Sessions" },
+  { href: "/security", label: "Security" },
   { href: "/admin", label: "Admin", adminOnly: true },
 ] as const;
 

@@ -21,9 +21,14 @@ export function useLeaveWhenSignedIn(next: string | undefined): boolean {
   return auth.status === "signedIn";
 }
 
-/** `auth.login`, handing the new session to the app's one token manager. */
+/**
+ * `auth.login`, handing a new session to the app's one token manager. An account with a second
+ * factor answers a challenge instead (`mfaRequired`): the caller takes it to the second step.
+ */
 export function useLogin() {
   return trpc.auth.login.useMutation({
-    onSuccess: (session) => getAuthClient().signedIn(session),
+    onSuccess: (result) => {
+      if (!result.mfaRequired) getAuthClient().signedIn(result);
+    },
   });
 }

@@ -72,16 +72,24 @@ export function errorMessage(error: unknown): string {
   }
 }
 
-/** A 400 the server explained in words rather than per field (e.g. "Current password is incorrect"). */
-export function isPlainBadRequest(error: unknown): boolean {
-  return errorCode(error) === "BAD_REQUEST" && !dataOf(error)?.zodError;
-}
-
 export const isForbidden = (error: unknown) => errorCode(error) === "FORBIDDEN";
 
 /** The core's stable code for a failure, to branch on (never the message). */
 export const authCodeOf = (error: unknown): string | undefined =>
   dataOf(error)?.authCode ?? undefined;
+
+/**
+ * A new password the server's policy refused (PASSWORD_TOO_WEAK, PASSWORD_BREACHED), claimed
+ * for the field it is about, in the server's words.
+ */
+export const passwordPolicyError =
+  (field: string) =>
+  (error: unknown): FieldErrors | undefined => {
+    const code = authCodeOf(error);
+    return (code === "PASSWORD_TOO_WEAK" || code === "PASSWORD_BREACHED") && error instanceof Error
+      ? { [field]: error.message }
+      : undefined;
+  };
 
 /** Retry queries only when the failure may be transient: no answer, or a 5xx. */
 export function shouldRetry(failureCount: number, error: unknown): boolean {
@@ -95,7 +103,8 @@ export function shouldRetry(failureCount: number, error: unknown): boolean {
  * to edit, and it must not put words on the page.
  */
 export function formErrorMessage(
-  page: "login" | "register" | "forgot-password" | "reset-password" | "verify-email",
+  page:
+    "login" | "second-factor" | "register" | "forgot-password" | "reset-password" | "verify-email",
   code: string | undefined,
   retry: string | undefined,
 ): string | null {
@@ -112,8 +121,16 @@ export function formErrorMessage(
       return "Name must be at most 100 characters, without control characters.";
     case "password_mismatch":
       return "Passwords don't match";
+    case "weak_password":
+      return "This password is too easy to guess: it is one of the most common passwords or close to one. Try a few unrelated words.";
+    case "breached_password":
+      return "This password has appeared in a data breach, so attackers try it first. Choose another one.";
     case "email_taken":
       return "An account with this email already exists";
+    case "invalid_code":
+      return "That code didn't work. Enter the code your app shows now, or an unused recovery code.";
+    case "challenge_expired":
+      return "This sign-in took too long or had too many wrong codes. Sign in again.";
     case "invalid_token":
       return "This link is invalid or has expired.";
     case "email_not_verified":

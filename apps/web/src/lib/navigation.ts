@@ -33,6 +33,8 @@ export function sessionEndedMessage(cause: SessionEndCause | undefined): string 
       return "Your account was disabled. Contact an administrator.";
     case "revoked_by_admin":
       return "An administrator signed you out.";
+    case "mfa_changed":
+      return "Your account's second factors changed. Sign in again.";
     case "refresh_token_reused":
       return "For your security, you were signed out.";
     case "session_expired":

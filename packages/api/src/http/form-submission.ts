@@ -1,5 +1,10 @@
 /** The plumbing of an HTML form post: reading the body, and answering with a redirect or plain text. */
-import type { AuthError } from "@authkit/auth";
+import {
+  mapAuthErrors,
+  type AuthError,
+  type AuthErrorCode,
+  type FormErrorCode,
+} from "@authkit/auth";
 
 import { API_SECURITY_HEADERS } from "./headers";
 import { readBody } from "./oauth/form";
@@ -7,23 +12,8 @@ import { readBody } from "./oauth/form";
 /** Four short fields; anything larger is not our form. */
 export const FORM_MAX_BODY_BYTES = 16 * 1024;
 
-/**
- * What a failed form submission reports in `?error=`. The pages word them; see
- * apps/web/src/lib/form-errors.ts.
- */
-export type FormErrorCode =
-  | "invalid_credentials"
-  | "invalid_email"
-  | "invalid_password"
-  | "invalid_name"
-  | "password_mismatch"
-  | "email_taken"
-  | "email_not_verified"
-  | "invalid_token"
-  | "rate_limited"
-  | "unavailable"
-  | "bad_request"
-  | "server_error";
+/** What a failed form submission reports in `?error=` (the error table's words). */
+export type { FormErrorCode } from "@authkit/auth";
 
 const BASE_HEADERS = { ...API_SECURITY_HEADERS, "cache-control": "no-store" } as const;
 
@@ -78,36 +68,34 @@ export async function readFormFields(request: Request): Promise<URLSearchParams>
 
 export const field = (form: URLSearchParams, name: string) => form.get(name) ?? "";
 
-/** The schema's first complaint, as the field it is about. */
+const FIELD_CODES: Readonly<Record<string, FormErrorCode>> = {
+  email: "invalid_email",
+  password: "invalid_password",
+  name: "invalid_name",
+};
+
+/** The schema's first complaint, as the field it is about (`bad_request` for any other). */
 export function invalidField(path: readonly PropertyKey[] | undefined): FormErrorCode {
-  switch (path?.[0]) {
-    case "email":
-      return "invalid_email";
-    case "password":
-      return "invalid_password";
-    case "name":
-      return "invalid_name";
-    default:
-      return "bad_request";
-  }
+  const at = path?.[0];
+  return (
+    (typeof at === "string" && Object.hasOwn(FIELD_CODES, at) && FIELD_CODES[at]) || "bad_request"
+  );
 }
 
+/** Each AuthError code's form report, from the error table (@authkit/auth, error-table.ts). */
+export const FORM_REPORTS = mapAuthErrors((spec) => spec.form) satisfies Record<
+  AuthErrorCode,
+  FormErrorCode | null
+>;
+
+/**
+ * The form's report of an AuthError; undefined for a code no form can meet (the caller reports
+ * `server_error` and logs it). A wait comes with its length.
+ */
 export function fromAuthError(error: AuthError): FormFailure | undefined {
-  switch (error.code) {
-    case "INVALID_CREDENTIALS":
-      return new FormFailure("invalid_credentials");
-    case "EMAIL_TAKEN":
-      return new FormFailure("email_taken");
-    case "EMAIL_NOT_VERIFIED":
-      return new FormFailure("email_not_verified");
-    case "INVALID_TOKEN":
-      return new FormFailure("invalid_token");
-    case "RATE_LIMITED":
-      return new FormFailure("rate_limited", Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1)));
-    case "UNAVAILABLE":
-    case "OVERLOADED":
-      return new FormFailure("unavailable");
-    default:
-      return undefined;
-  }
+  const code = FORM_REPORTS[error.code];
+  if (code === null) return undefined;
+  const retry =
+    code === "rate_limited" ? Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1)) : undefined;
+  return new FormFailure(code, retry);
 }

@@ -14,6 +14,10 @@
  *   (the token was in that URL already: it is the mailed link).
  * - `POST /api/auth/verify-email` (`token`): verifies the email and redirects to
  *   `/verify-email?verified=1`; on failure to `/verify-email?error=<code>`.
+ * - `POST /api/auth/second-factor` (`code` or `recoveryCode`, `next`): a sign-in's second step,
+ *   with the challenge from the `login_challenge` cookie the login form set. Sets the session's
+ *   cookies, drops the challenge's, and redirects to `next`; on failure back to
+ *   `/login/second-factor?error=invalid_code|challenge_expired|rate_limited…` (docs/mfa.md).
  *
  * Guarded like the JSON endpoints: the same same-origin check, the same input schemas and the
  * same core calls (so the same rate limits). A failure redirect carries only a stable code
@@ -21,17 +25,23 @@
  */
 import {
   assertSameOrigin,
+  clearLoginChallengeCookie,
   isAuthError,
   readDeviceCookie,
+  readLoginChallengeCookie,
+  serializeLoginChallengeCookie,
   type Auth,
+  type LoginOutcome,
   type RequestMeta,
 } from "@authkit/auth";
 
 import {
   loginInput,
+  recoveryCode,
   registerInput,
   requestPasswordResetInput,
   resetPasswordInput,
+  totpCode,
   verifyEmailInput,
 } from "../schemas";
 import { sessionCookies } from "../session-cookie";
@@ -53,6 +63,7 @@ export const FORM_REGISTER_PATH = "/api/auth/register";
 export const FORM_FORGOT_PASSWORD_PATH = "/api/auth/forgot-password";
 export const FORM_RESET_PASSWORD_PATH = "/api/auth/reset-password";
 export const FORM_VERIFY_EMAIL_PATH = "/api/auth/verify-email";
+export const FORM_SECOND_FACTOR_PATH = "/api/auth/second-factor";
 
 export interface FormDeps {
   auth: {
@@ -60,6 +71,7 @@ export interface FormDeps {
     accounts: Pick<Auth["accounts"], "register">;
     recovery: Pick<Auth["recovery"], "request" | "reset">;
     verification: Pick<Auth["verification"], "verify">;
+    mfa: Pick<Auth["mfa"], "verify">;
   };
   settings: ApiSettings;
 }
@@ -77,12 +89,33 @@ export interface FormHandlers {
   forgotPassword: FormHandler;
   resetPassword: FormHandler;
   verifyEmail: FormHandler;
-  /** The handler for a request path (no query string), or undefined if the path is not ours. */
-  route(pathname: string): FormHandler | undefined;
+  secondFactor: FormHandler;
+}
+
+/** Where a form sign-in whose account has a second factor continues (server-rendered, no script). */
+export const SECOND_FACTOR_PAGE = "/login/second-factor";
+
+/**
+ * The form's responder of the sign-in pipeline: a session is its cookies and a redirect to
+ * `next`; a challenge is a cookie holding it (never the URL) and the second-step page.
+ */
+export function respondToFormLogin(
+  settings: ApiSettings,
+  outcome: LoginOutcome,
+  { email, next }: { email: string; next: string },
+): Response {
+  const secure = settings.secureCookies;
+  if (outcome.status === "mfa_required") {
+    const { token, expiresIn } = outcome.challenge;
+    const cookie = serializeLoginChallengeCookie(token, { secure, maxAgeSeconds: expiresIn });
+    return seeOther(pagePath(SECOND_FACTOR_PAGE, { next }), [cookie]);
+  }
+  const { deviceToken, ...pair } = outcome.session;
+  return seeOther(next, sessionCookies(settings, pair, { email, token: deviceToken }));
 }
 
 export function createFormHandlers(deps: FormDeps): FormHandlers {
-  const { sessions, accounts, recovery, verification } = deps.auth;
+  const { sessions, accounts, recovery, verification, mfa } = deps.auth;
   const { settings } = deps;
 
   /**
@@ -91,7 +124,13 @@ export function createFormHandlers(deps: FormDeps): FormHandlers {
    */
   const submit =
     (
-      page: "/login" | "/register" | "/forgot-password" | "/reset-password" | "/verify-email",
+      page:
+        | "/login"
+        | "/register"
+        | "/forgot-password"
+        | "/reset-password"
+        | "/verify-email"
+        | typeof SECOND_FACTOR_PAGE,
       work: (
         form: URLSearchParams,
         meta: RequestMeta,
@@ -140,11 +179,11 @@ export function createFormHandlers(deps: FormDeps): FormHandlers {
     });
     if (!input.success) throw new FormFailure(invalidField(input.error.issues[0]?.path));
     const { email } = input.data;
-    const { deviceToken, ...pair } = await sessions.login(
+    const outcome = await sessions.login(
       { ...input.data, deviceToken: readDeviceCookie(headers, email, settings.secureCookies) },
       meta,
     );
-    return seeOther(next, sessionCookies(settings, pair, { email, token: deviceToken }));
+    return respondToFormLogin(settings, outcome, { email, next });
   });
 
   const register = submit("/register", async (form, meta, next) => {
@@ -198,19 +237,31 @@ export function createFormHandlers(deps: FormDeps): FormHandlers {
     return seeOther(pagePath("/verify-email", { verified: "1" }));
   });
 
-  const routes = new Map<string, FormHandler>([
-    [FORM_LOGIN_PATH, login],
-    [FORM_REGISTER_PATH, register],
-    [FORM_FORGOT_PASSWORD_PATH, forgotPassword],
-    [FORM_RESET_PASSWORD_PATH, resetPassword],
-    [FORM_VERIFY_EMAIL_PATH, verifyEmail],
-  ]);
-  return {
-    login,
-    register,
-    forgotPassword,
-    resetPassword,
-    verifyEmail,
-    route: (pathname) => routes.get(pathname),
-  };
+  const secondFactor = submit(SECOND_FACTOR_PAGE, async (form, meta, next, headers) => {
+    const challenge = readLoginChallengeCookie(headers, settings.secureCookies);
+    if (!challenge) throw new FormFailure("challenge_expired");
+    const session = await mfa.verify({ challenge, ...secondFactorProof(form) }, meta);
+    const response = respondToFormLogin(
+      settings,
+      { status: "signed_in", session },
+      { email: session.user.email, next },
+    );
+    response.headers.append("set-cookie", clearLoginChallengeCookie(settings.secureCookies));
+    return response;
+  });
+
+  // Their paths are the route table's (./routes).
+  return { login, register, forgotPassword, resetPassword, verifyEmail, secondFactor };
+}
+
+/** The second step's field: an authenticator's `code`, else a `recoveryCode`. */
+function secondFactorProof(form: URLSearchParams): { code: string } | { recoveryCode: string } {
+  if (field(form, "code").trim()) {
+    const code = totpCode.safeParse(field(form, "code"));
+    if (!code.success) throw new FormFailure("invalid_code");
+    return { code: code.data };
+  }
+  const typed = recoveryCode.safeParse(field(form, "recoveryCode"));
+  if (!typed.success) throw new FormFailure("invalid_code");
+  return { recoveryCode: typed.data };
 }

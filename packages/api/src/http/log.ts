@@ -51,7 +51,7 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-export function createLogger({ level, destination = pino.destination(1) }: LoggerOptions): Logger {
+export function createLogger({ level, destination = stdout() }: LoggerOptions): Logger {
   const logger = pino(
     { level, redact: { paths: REDACT_PATHS, censor: "[redacted]" } },
     destination,
@@ -63,6 +63,24 @@ export function createLogger({ level, destination = pino.destination(1) }: Logge
 }
 
 const accessLoggers = new WeakMap<Logger, Logger>();
+
+/**
+ * Standard output, written asynchronously: a synchronous write is one system call per request
+ * on the event loop (BENCHMARKS.md, per-layer table). Lines that arrive while a write is under
+ * way go out together with the next one; nothing waits for a buffer to fill, so an idle server's
+ * lines appear at once. What is still buffered when the process exits is flushed then.
+ */
+function stdout(): DestinationStream {
+  const destination = pino.destination({ dest: 1, sync: false });
+  process.once("exit", () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // Standard output is gone: nowhere left to write.
+    }
+  });
+  return destination;
+}
 
 /** A client's `x-request-id` is kept if it is short and plain (no log injection); otherwise a new UUID. */
 const REQUEST_ID = /^[\w.:@+=/-]{1,128}$/;
@@ -122,10 +140,7 @@ export function trackRequest(logger: Logger, req: IncomingMessage, res: ServerRe
   tracked.set(req, entry);
   if (!res.headersSent) res.setHeader("x-request-id", entry.id);
   const started = process.hrtime.bigint();
-  let done = false;
   const finish = (aborted: boolean) => {
-    if (done) return;
-    done = true;
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const status = aborted && !res.headersSent ? 499 : res.statusCode;
     const line = {
@@ -141,7 +156,7 @@ export function trackRequest(logger: Logger, req: IncomingMessage, res: ServerRe
     if (status >= 500) access.error(line, "request");
     else access.info(line, "request");
   };
-  res.once("finish", () => finish(false));
+  // One listener: a response emits `close` after `finish`, or alone when the client left first.
   res.once("close", () => finish(!res.writableFinished));
   return entry.id;
 }

@@ -6,55 +6,86 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 
 import type { App } from "../app";
+import { routeLabel } from "../metrics/route-label";
 import { createClientAddress } from "./client-ip";
-import { createApiHandler, isApiTarget } from "./handler";
+import { markRequest, stripMark, type CustomServerMark } from "./custom-server-mark";
+import { createApiHandler } from "./handler";
+import { API_SECURITY_HEADER_ENTRIES, cachePolicy } from "./headers";
 import { noteRequestError, trackRequest } from "./log";
+import { normalizeTarget } from "./normalize-target";
+import { API_PATHS, isApiTarget, TRPC_PATH } from "./routes";
+import { mayOpenStream } from "./subscriptions";
 
 /** tRPC inputs are small; OAuth forms have their own, smaller bound. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
+export interface NodeListenerOptions {
+  /** False (`pnpm dev`): the API's paths go to `fallback` too, marked (./custom-server-mark). */
+  serveApi?: boolean;
+  /**
+   * The custom server's mark: set on the API requests handed to Next, stripped from every
+   * request that arrives. Without it (the standalone API server, tests) nothing is marked.
+   */
+  mark?: CustomServerMark;
+}
+
 /**
  * The request listener of a node server (the custom server, the standalone API server, the
  * tests): one access-log line per request, the API's paths through the API handler (the node
  * request becomes one Fetch `Request`, its headers built once), everything else to `fallback`
  * (Next, or a 404). With `serveApi: false` (`pnpm dev`) the API's paths go to `fallback` too,
- * and the route handlers that answer them write their log lines.
+ * marked with the client address from the socket, and the route handlers that answer them
+ * write their log lines. Every decision is made on the normalised target (./normalize-target).
  */
 export function createNodeListener(
   app: App,
   fallback: NodeListener,
-  { serveApi = true } = {},
+  { serveApi = true, mark }: NodeListenerOptions = {},
 ): NodeListener {
-  const handleApi = createApiHandler(app);
-  const clientAddress = createClientAddress(app.config.trustProxy);
+  // Security headers and the cache policy are written with the response (writeResponse).
+  const handleApi = createApiHandler(app, { securityHeaders: false });
+  const onStream = (stream: ServerResponse) => app.inFlight.stream(stream);
+  const clientAddress = createClientAddress(app.config.trustProxy, "socket");
+  const clientIpOf = (req: IncomingMessage) => {
+    const forwardedFor = req.headers["x-forwarded-for"];
+    const joined = Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor;
+    return clientAddress(req.socket.remoteAddress, joined);
+  };
   return (req, res) => {
+    if (mark) stripMark(req.headers);
+    const normalized = normalizeTarget(req.url ?? "/");
+    const api = normalized !== null && isApiTarget(normalized);
+    // Every handler behind this point sees the one spelling it routes on (`//api/trpc` would
+    // otherwise parse as a URL with the host `api`).
+    if (api) req.url = normalized;
+    if (api && !serveApi) {
+      if (mark) markRequest(mark, req.headers, clientIpOf(req));
+      return fallback(req, res);
+    }
     const target = req.url ?? "/";
-    const api = isApiTarget(target);
-    if (api && !serveApi) return fallback(req, res);
     const requestId = trackRequest(app.logger, req, res);
+    countRequest(app, req, res, target);
     if (!api) return fallback(req, res);
     let request: Request;
     try {
-      request = incomingMessageToRequest(req, res, { maxBodySize: MAX_BODY_BYTES });
+      request = toFetchRequest(req, res, target);
     } catch {
       // Only a request Node accepted but Fetch cannot represent (e.g. a bad Host header).
       res.writeHead(400, { "content-type": "application/json" }).end('{"error":"bad_request"}');
       return;
     }
-    const forwardedFor = req.headers["x-forwarded-for"];
     const call = {
       target,
-      clientIp: clientAddress(
-        req.socket.remoteAddress,
-        Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor,
-      ),
+      clientIp: clientIpOf(req),
       requestId,
       onError: (error: unknown) => noteRequestError(req, error),
     };
     handleApi(request, call)
-      .then((response) => (response ? writeResponse(res, response) : fallback(req, res)))
+      .then((response) =>
+        response ? writeResponse(res, response, onStream, true) : fallback(req, res),
+      )
       .catch((error: unknown) => {
         noteRequestError(req, error);
         if (!res.headersSent) res.writeHead(500);
@@ -63,20 +94,75 @@ export function createNodeListener(
   };
 }
 
-/** Writes a Fetch `Response` to a node response: each `Set-Cookie` its own header, streams streamed. */
-export async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+/** In flight until answered (graceful shutdown), then counted for /api/metrics. */
+function countRequest(
+  app: Pick<App, "inFlight" | "metrics">,
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: string,
+): void {
+  const started = process.hrtime.bigint();
+  app.inFlight.track(req, res);
+  res.once("close", () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // A client that went away before the answer: 499, as nginx logs it.
+    const status = res.writableFinished ? res.statusCode : 499;
+    app.metrics.request(routeLabel(target, API_PATHS), req.method ?? "GET", status, seconds);
+  });
+}
+
+/**
+ * The Fetch `Request` the API handler reads. A GET that cannot open a live stream gets no abort
+ * signal (nothing of it outlives its answer), which spares the AbortController, its listeners
+ * and the Request's finalizer on the hot path (BENCHMARKS.md, per-layer table); everything else
+ * is tRPC's own conversion (body with its size cap, a signal that fires when the client leaves).
+ */
+function toFetchRequest(req: IncomingMessage, res: ServerResponse, target: string): Request {
+  if ((req.method !== "GET" && req.method !== "HEAD") || mayOpenStream(target, TRPC_PATH))
+    return incomingMessageToRequest(req, res, { maxBodySize: MAX_BODY_BYTES });
+  const headers = new Headers();
+  for (const name in req.headers) {
+    const value = req.headers[name];
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else if (value !== undefined) headers.append(name, value);
+  }
+  const encrypted = "encrypted" in req.socket && req.socket.encrypted === true;
+  const origin = `${encrypted ? "https" : "http"}://${req.headers.host ?? "localhost"}`;
+  return new Request(new URL(target, origin), { method: req.method, headers });
+}
+
+/**
+ * Writes a Fetch `Response` to a node response: each `Set-Cookie` its own header, streams
+ * streamed. With `apiHeaders`, the API's security headers and cache policy (./headers) are
+ * written here, in the one header object, rather than set on the `Response` first.
+ */
+export async function writeResponse(
+  res: ServerResponse,
+  response: Response,
+  onStream?: (res: ServerResponse) => void,
+  apiHeaders = false,
+): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name !== "set-cookie") headers[name] = value;
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
+  const contentType = headers["content-type"] as string | undefined;
+  if (apiHeaders) {
+    // The one page of the API (/api/docs) brings its own, narrower-than-a-page CSP.
+    for (const [name, value] of API_SECURITY_HEADER_ENTRIES)
+      if (name !== "content-security-policy" || !(name in headers)) headers[name] = value;
+    const policy = cachePolicy(headers["cache-control"] as string | undefined, contentType);
+    if (policy) headers["cache-control"] = policy;
+  }
   res.writeHead(response.status, headers);
   if (!response.body) {
     res.end();
-  } else if (response.headers.get("content-type")?.startsWith("text/event-stream")) {
+  } else if (contentType?.startsWith("text/event-stream")) {
     // A live stream: flows until either side ends it; a closed socket cancels the stream.
     res.flushHeaders();
+    onStream?.(res);
     await pipeline(Readable.fromWeb(response.body as NodeReadableStream), res).catch(
       () => undefined,
     );

@@ -1,3 +1,7 @@
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
+
+import { AUTH_ERRORS } from "@authkit/auth";
+
 import type { App } from "../app";
 import { appRouter } from "../root";
 
@@ -7,13 +11,18 @@ const subscriptionPaths = new Set(
     .map(([path]) => path),
 );
 
-/** The tRPC error body every refused ticket gets: the same 401 as any other token failure. */
+const REFUSED = AUTH_ERRORS.UNAUTHENTICATED;
+
+/**
+ * The tRPC error body every refused ticket gets: the same 401 as any other token failure, from
+ * the error table (what the tRPC error formatter would write for UNAUTHENTICATED).
+ */
 const UNAUTHORIZED_BODY = (path: string) =>
   JSON.stringify({
     error: {
-      message: "Unauthorized",
-      code: -32001,
-      data: { code: "UNAUTHORIZED", httpStatus: 401, path, zodError: null },
+      message: REFUSED.message,
+      code: TRPC_ERROR_CODES_BY_KEY[REFUSED.trpc],
+      data: { code: REFUSED.trpc, httpStatus: REFUSED.httpStatus, path, zodError: null },
     },
   });
 
@@ -24,7 +33,7 @@ const UNAUTHORIZED_BODY = (path: string) =>
  * Returns null when the request may proceed.
  */
 export interface Refusal {
-  status: 401;
+  status: (typeof REFUSED)["httpStatus"];
   headers: Record<string, string>;
   body: string;
 }
@@ -59,7 +68,7 @@ async function refuseBadTicket(
   const given = typeof ticket === "string" ? ticket : "";
   if (await app.auth.live.isRedeemable(given).catch(() => true)) return null;
   return {
-    status: 401,
+    status: REFUSED.httpStatus,
     headers: {
       "content-type": "application/json",
       "www-authenticate": "Bearer",
@@ -67,4 +76,17 @@ async function refuseBadTicket(
     },
     body: UNAUTHORIZED_BODY(path),
   };
+}
+
+/**
+ * Whether a request to `url` may become a live event stream: a subscription, or a batch (which
+ * tRPC's own links never use for one, but a client could). Everything else gets a Fetch
+ * `Request` without an abort signal (./node): nothing of it outlives its answer.
+ */
+export function mayOpenStream(url: string, basePath: string): boolean {
+  if (!url.startsWith(`${basePath}/`)) return false;
+  const query = url.indexOf("?");
+  const path = url.slice(basePath.length + 1, query < 0 ? undefined : query);
+  // A batch, or an encoded path tRPC decodes into one: treated as possibly streaming.
+  return path.includes(",") || path.includes("%") || subscriptionPaths.has(path);
 }

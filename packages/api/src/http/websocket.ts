@@ -10,25 +10,35 @@
  * socket is the ticket's session: its subscriptions run as that session (`ctx.connection`),
  * and the socket is closed with 1008 the moment the session, the user or the token version is
  * revoked on any instance (the revocation bus), or the session expires.
+ *
+ * What one account can make a socket hold is bounded: the socket is one stream of its session
+ * (LIVE_MAX_CONNECTIONS_PER_*, shared with server-sent events), carries at most
+ * LIVE_MAX_SOCKET_SUBSCRIPTIONS subscriptions, and is closed with 1008 `too many messages`
+ * when it sends faster than LIVE_SOCKET_MESSAGE_RATE (a token bucket per socket).
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 
 import { TRPCError } from "@trpc/server";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 
-import { isAuthError, type LiveIdentity } from "@authkit/auth";
-import type { LiveConnection } from "@authkit/auth/trpc";
+import { isAuthError, mapAuthErrors, type AuthErrorCode, type LiveIdentity } from "@authkit/auth";
+import {
+  createSubscriptionSlots,
+  type LiveConnection,
+  type SessionWatch,
+} from "@authkit/auth/trpc";
 
 import type { App } from "../app";
 import { appRouter } from "../root";
 import { createInnerContext } from "../trpc";
 import { createClientAddress } from "./client-ip";
-import { ConnectionCaps } from "./connection-caps";
-import { TRPC_PATH } from "./handler";
+import { normalizedPathname } from "./normalize-target";
+import { isLiveSocketPath } from "./routes";
 import { errorSummary, logConnection, pathOf, requestIdFrom } from "./log";
-import { startHeartbeat } from "./heartbeat";
+import { everyMs, startHeartbeat, type HeartbeatSchedule } from "./heartbeat";
+import { createTokenBucket } from "./token-bucket";
 import { headersOf, isHandshake, refuseUpgrade, ticketOf } from "./upgrade-request";
 
 /** Client messages are subscription requests and stops: a few hundred bytes. */
@@ -37,6 +47,8 @@ export const MAX_MESSAGE_BYTES = 16 * 1024;
 const HEARTBEAT_MS = 30_000;
 /** Time for a revoked subscription to send its last `revoked` event before the socket closes. */
 const FAREWELL_MS = 250;
+/** Time a socket closed for its message rate gets to finish the closing handshake. */
+const CLOSING_GRACE_MS = 1000;
 
 export const CLOSE_GOING_AWAY = 1001;
 /** Refused or revoked: the reason says which (`unauthorized`, `logout`, `session_expired`…). */
@@ -44,9 +56,21 @@ export const CLOSE_POLICY_VIOLATION = 1008;
 /** Over a connection cap: the client may try again later. */
 export const CLOSE_TRY_AGAIN_LATER = 1013;
 
+/**
+ * How a refused ticket closes the socket, per AuthError code, from the error table: what a
+ * client may retry (429, 503) is 1013, everything else 1008 `unauthorized`.
+ */
+export const SOCKET_CLOSE = mapAuthErrors((spec): Omit<Refusal, "error"> => {
+  if (spec.httpStatus === 503) return { code: CLOSE_TRY_AGAIN_LATER, reason: "unavailable" };
+  if (spec.httpStatus === 429) return { code: CLOSE_TRY_AGAIN_LATER, reason: "too many requests" };
+  return { code: CLOSE_POLICY_VIOLATION, reason: "unauthorized" };
+}) satisfies Record<AuthErrorCode, Omit<Refusal, "error">>;
+
 export interface LiveSocketServerOptions {
-  /** The heartbeat period (tests shorten it to see an unresponsive socket reaped). */
-  heartbeatMs?: number;
+  /** When to ping the sockets: every HEARTBEAT_MS by default; tests beat by hand. */
+  heartbeat?: HeartbeatSchedule;
+  /** Milliseconds for the message-rate buckets (default the monotonic clock; tests freeze it). */
+  now?: () => number;
 }
 
 export interface LiveSocketServer {
@@ -71,7 +95,10 @@ interface Accepted {
 
 export function createLiveSocketServer(
   app: App,
-  { heartbeatMs = HEARTBEAT_MS }: LiveSocketServerOptions = {},
+  {
+    heartbeat: schedule = everyMs(HEARTBEAT_MS),
+    now = () => performance.now(),
+  }: LiveSocketServerOptions = {},
 ): LiveSocketServer {
   const wss = new WebSocketServer({
     noServer: true,
@@ -80,15 +107,14 @@ export function createLiveSocketServer(
     perMessageDeflate: false,
   });
   const accepted = new WeakMap<IncomingMessage, Accepted>();
-  const caps = new ConnectionCaps({
-    perSession: app.config.live.maxConnectionsPerSession,
-    perUser: app.config.live.maxConnectionsPerUser,
-  });
-  const clientAddress = createClientAddress(app.config.trustProxy);
+  const { maxSocketSubscriptions, socketMessageRate } = app.config.live;
+  const clientAddress = createClientAddress(app.config.trustProxy, "socket");
 
   applyWSSHandler({
     wss,
     router: appRouter,
+    // A batch is one message to the rate limit: it may not carry more calls than a socket may hold.
+    maxBatchSize: maxSocketSubscriptions,
     createContext: ({ req }) => {
       const entry = accepted.get(req);
       // Unreachable: only accepted upgrades are handed to the adapter.
@@ -108,7 +134,7 @@ export function createLiveSocketServer(
     },
   });
 
-  const heartbeat = startHeartbeat(wss, heartbeatMs);
+  const heartbeat = startHeartbeat(wss, schedule);
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const started = process.hrtime.bigint();
@@ -150,39 +176,29 @@ export function createLiveSocketServer(
       return;
     }
 
-    let live: LiveIdentity | null = null;
-    let refusal: Refusal | null = null;
-    try {
-      live = await app.auth.live.redeemTicket(ticketOf(req.url));
-    } catch (error) {
-      refusal = isAuthError(error, "UNAVAILABLE")
-        ? { code: CLOSE_TRY_AGAIN_LATER, reason: "unavailable", error: errorSummary(error) }
-        : { code: CLOSE_POLICY_VIOLATION, reason: "unauthorized", error: errorSummary(error) };
-    }
+    const admitted = await admitTicket(app, ticketOf(req.url));
     // Watched from the moment the ticket is redeemed: a revocation during the handshake counts.
-    const watch = live ? app.auth.live.watch(live) : null;
+    const watch = "watch" in admitted ? admitted.watch : null;
+    // Whatever happens to the handshake from here, a socket that goes gives its place back.
+    socket.once("close", () => watch?.close());
     if (socket.destroyed) {
       watch?.close();
       return;
     }
 
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const release = live ? caps.take(live) : null;
-      if (live && !release)
-        refusal = { code: CLOSE_TRY_AGAIN_LATER, reason: "too many connections" };
-      if (refusal || !live || !watch || !release) {
-        watch?.close();
-        const { code, reason, error } = refusal ?? {
-          code: CLOSE_POLICY_VIOLATION,
-          reason: "unauthorized",
-        };
+      if ("refusal" in admitted) {
+        const { code, reason, error } = admitted.refusal;
         ws.once("close", () => log(101, code, error));
         ws.close(code, reason);
         return;
       }
-      const entry: Accepted = { connection: { live, watch }, clientIp, requestId };
+      const { live, watch } = admitted;
+      const subscriptions = createSubscriptionSlots(watch, maxSocketSubscriptions);
+      const entry: Accepted = { connection: { live, watch, subscriptions }, clientIp, requestId };
       accepted.set(req, entry);
       heartbeat.watch(ws);
+      if (socketMessageRate) limitMessageRate(ws, createTokenBucket(socketMessageRate, now));
       let farewell: NodeJS.Timeout | undefined;
       void watch.ended.then((reason) => {
         // The subscriptions heard it too and are sending their `revoked` event: give them a moment.
@@ -191,7 +207,6 @@ export function createLiveSocketServer(
       ws.once("close", (code: number) => {
         clearTimeout(farewell);
         watch.close();
-        release();
         log(101, code, entry.error);
       });
       wss.emit("connection", ws, req);
@@ -200,7 +215,8 @@ export function createLiveSocketServer(
 
   return {
     handleUpgrade(req, socket, head) {
-      if (pathOf(req.url) !== TRPC_PATH) return false;
+      // Every spelling of the path (`/api/./trpc`) is this route (./normalize-target).
+      if (!isLiveSocketPath(normalizedPathname(req.url ?? "/"))) return false;
       void upgrade(req, socket, head).catch(() => socket.destroy());
       return true;
     },
@@ -218,6 +234,23 @@ export function createLiveSocketServer(
       await closed;
     },
   };
+}
+
+/**
+ * Closes the socket with 1008 `too many messages` when it sends faster than its bucket allows.
+ * Registered before tRPC's own listener, so it is counted before tRPC parses anything; once the
+ * socket is closing tRPC starts no subscription from it, and the socket stops being read.
+ */
+function limitMessageRate(ws: WebSocket, bucket: ReturnType<typeof createTokenBucket>): void {
+  const onMessage = () => {
+    if (bucket.take()) return;
+    ws.off("message", onMessage);
+    ws.close(CLOSE_POLICY_VIOLATION, "too many messages");
+    ws.pause();
+    // A peer that keeps sending instead of answering the close is not waited for.
+    setTimeout(() => ws.terminate(), CLOSING_GRACE_MS).unref();
+  };
+  ws.on("message", onMessage);
 }
 
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -240,8 +273,33 @@ export function attachLiveSockets(
   return sockets;
 }
 
-interface Refusal {
+export interface Refusal {
   code: number;
   reason: string;
   error?: ReturnType<typeof errorSummary>;
+}
+
+/**
+ * Redeems the upgrade's ticket, then takes the socket's place among its session's and user's
+ * live streams (server-sent events included): the watch that closes it on a revocation.
+ */
+async function admitTicket(
+  app: App,
+  ticket: string,
+): Promise<{ live: LiveIdentity; watch: SessionWatch } | { refusal: Refusal }> {
+  let live: LiveIdentity;
+  try {
+    live = await app.auth.live.redeemTicket(ticket);
+  } catch (error) {
+    const close = isAuthError(error) ? SOCKET_CLOSE[error.code] : SOCKET_CLOSE.UNAVAILABLE;
+    return { refusal: { ...close, error: errorSummary(error) } };
+  }
+  try {
+    return { live, watch: app.auth.live.watch(live) };
+  } catch (error) {
+    const summary = errorSummary(error);
+    return {
+      refusal: { code: CLOSE_TRY_AGAIN_LATER, reason: "too many connections", error: summary },
+    };
+  }
 }

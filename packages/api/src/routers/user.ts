@@ -1,5 +1,8 @@
+import { profileOutput } from "../outputs";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
 export const userRouter = createTRPCRouter({
-  me: protectedProcedure.query(({ ctx }) => ctx.auth.accounts.profile(ctx)),
+  me: protectedProcedure
+    .output(profileOutput)
+    .query(({ ctx }) => ctx.auth.accounts.profile(ctx.identity)),
 });

@@ -53,6 +53,10 @@ export class DatabaseRateLimiter implements RateLimiter {
       WHERE key = ANY(${hits.map(bucketKey)}::text[]) AND count > 0 AND reset_at > ${now}`;
   }
 
+  async ping(): Promise<void> {
+    await this.db.prisma.$queryRaw`SELECT 1`;
+  }
+
   async prune(): Promise<void> {
     const now = new Date(this.clock.now());
     await this.db.prisma.$executeRaw`DELETE FROM rate_limit_buckets WHERE reset_at <= ${now}`;

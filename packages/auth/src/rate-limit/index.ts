@@ -1,4 +1,4 @@
 export type { RateLimitDecision, RateLimiter, RateLimitHit, RateLimitRule } from "./types";
 export { clientIpKey } from "./ip";
 export { DatabaseRateLimiter } from "./database";
-export { UpstashRateLimiter } from "./upstash";
+export { RedisRateLimiter } from "./redis";

@@ -30,6 +30,8 @@ export interface RateLimiter {
   consume(hits: readonly RateLimitHit[]): Promise<RateLimitDecision[]>;
   /** Gives back one allowed hit each (a login that succeeded is not a failure). */
   refund(hits: readonly RateLimitHit[]): Promise<void>;
+  /** Resolves when the limiter's store answers, throws when it does not (readiness). */
+  ping(): Promise<void>;
   /** Deletes counters nobody can use any more (optional housekeeping). */
   prune?(): Promise<void>;
 }

@@ -5,4 +5,11 @@ export {
   type DatabaseKind,
   type TestDatabase,
 } from "./database";
-export { IN_CI, POSTGRES_ADMIN_URL, REDIS_URL } from "./env";
+export { IN_CI, POSTGRES_ADMIN_URL, TEST_REDIS_URL } from "./env";
+export {
+  redisAnswers,
+  redisAvailable,
+  startRedisServer,
+  type RedisServer,
+  type RedisTls,
+} from "./redis-server";

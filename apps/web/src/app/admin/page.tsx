@@ -8,11 +8,13 @@ import type { AuthUser } from "@authkit/client";
 import { Button } from "~/components/form";
 import { Icon } from "~/components/icon";
 import { RequireAuth } from "~/components/require-auth";
+import { runGuarded, shownError, useStepUp } from "~/components/use-step-up";
 import { Alert, Badge, Card, PageLoading } from "~/components/ui";
 import { authCodeOf, errorMessage, isForbidden } from "~/lib/errors";
 import { formatDate } from "~/lib/format";
 import { trpc } from "~/lib/trpc";
 
+import { MfaRequired } from "./mfa-required";
 import { ACTIONS, ConfirmAction, type UserAction } from "./user-actions";
 
 const PAGE_SIZE = 20;
@@ -56,15 +58,24 @@ function Admin({ me }: { me: AuthUser }) {
   });
   const mutations = [setRole, disable, enable, revoke];
   const pending = mutations.some((m) => m.isPending);
-  const failed = mutations.find((m) => m.isError)?.error;
+  const failed = mutations.find((m) => shownError(m.error))?.error;
+
+  // Admin actions may be fresh-guarded (REAUTHENTICATION_REQUIRED): confirm, then retried.
+  const stepUp = useStepUp();
+
+  function perform(userId: string, action: UserAction): Promise<unknown> {
+    if (action === "makeAdmin" || action === "removeAdmin")
+      return setRole.mutateAsync({ userId, role: action === "makeAdmin" ? "admin" : "user" });
+    if (action === "disable") return disable.mutateAsync({ userId });
+    if (action === "enable") return enable.mutateAsync({ userId });
+    return revoke.mutateAsync({ userId });
+  }
 
   function run(userId: string, action: UserAction) {
     for (const m of mutations) m.reset();
-    if (action === "makeAdmin" || action === "removeAdmin")
-      setRole.mutate({ userId, role: action === "makeAdmin" ? "admin" : "user" });
-    else if (action === "disable") disable.mutate({ userId });
-    else if (action === "enable") enable.mutate({ userId });
-    else revoke.mutate({ userId });
+    runGuarded(stepUp.guard, async () => {
+      await perform(userId, action);
+    });
   }
 
   function onSearch(event: FormEvent<HTMLFormElement>) {
@@ -76,6 +87,8 @@ function Admin({ me }: { me: AuthUser }) {
   }
 
   if (users.isPending && !users.data) return <PageLoading label="Loading users…" />;
+  if (users.isError && authCodeOf(users.error) === "MFA_REQUIRED")
+    return <MfaRequired onVerified={() => void users.refetch()} />;
   if (users.isError && isForbidden(users.error)) return <NotAllowed email={me.email} />;
 
   const pages = users.data ? Math.max(1, Math.ceil(users.data.total / users.data.pageSize)) : 1;
@@ -98,12 +111,13 @@ function Admin({ me }: { me: AuthUser }) {
           Search
         </Button>
       </form>
+      {stepUp.dialog}
       {notice ? <Alert kind="success">{notice}</Alert> : null}
       {failed ? (
         <Alert kind="error" title="Couldn't save the change">
           {authCodeOf(failed) === "LAST_ADMIN"
             ? "The last active administrator can't be disabled or demoted. Make someone else an administrator first."
-            : errorMessage(failed)}
+            : shownError(failed)}
         </Alert>
       ) : null}
       {users.isError ? (

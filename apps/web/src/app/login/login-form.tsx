@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useRef, useState, type FormEvent } from "react";
 
+import { PasskeySignIn } from "~/components/passkeys/passkey-sign-in";
 import { ApiForm, Button, EmailField, Field, formString } from "~/components/form";
 import { useSubmitErrors } from "~/components/use-field-errors";
 import { useLeaveWhenSignedIn, useLogin } from "~/components/use-sign-in";
@@ -12,6 +13,7 @@ import { authCodeOf, formErrorMessage } from "~/lib/errors";
 import { sessionEndedMessage, withNext } from "~/lib/navigation";
 
 import { ResendVerification } from "./resend-verification";
+import { SecondFactorForm } from "./second-factor-form";
 
 export function LoginForm({
   next,
@@ -34,22 +36,47 @@ export function LoginForm({
   // is out of date: only this attempt's outcome is shown.
   const [submitted, setSubmitted] = useState(false);
   const [email, setEmail] = useState("");
+  // Why the second step sent the visitor back to the password (its challenge expired).
+  const [restarted, setRestarted] = useState<string | null>(null);
   const login = useLogin();
   const { errors, formError, startSubmit, onEdit } = useSubmitErrors(login.error, formRef);
 
   if (leaving) return <PageLoading label="Signing you in…" />;
 
+  if (login.data?.mfaRequired) {
+    return (
+      <div className="auth-page">
+        <div className="auth-card">
+          <h1>Two-step verification</h1>
+          <SecondFactorForm
+            challenge={login.data.challenge}
+            methods={login.data.methods}
+            onRestart={(reason) => {
+              setRestarted(reason);
+              login.reset();
+            }}
+          />
+        </div>
+      </div>
+    );
+  }
+
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     setSubmitted(true);
+    setRestarted(null);
     setEmail(formString(data, "email"));
     startSubmit();
     login.mutate({ email: formString(data, "email"), password: formString(data, "password") });
   }
 
   const failed = formErrorMessage("login", error, retry);
-  const notice = submitted ? (
+  const notice = restarted ? (
+    <Alert kind="error" formError>
+      {restarted} Sign in again.
+    </Alert>
+  ) : submitted ? (
     formError ? (
       <Alert kind="error" formError>
         {formError}
@@ -92,7 +119,7 @@ export function LoginForm({
         <ApiForm formRef={formRef} label="Sign in" action="/api/auth/login" onSubmit={onSubmit}>
           {notice}
           <input type="hidden" name="next" value={next ?? ""} />
-          <EmailField autoComplete="username" autoFocus errors={errors} onEdit={onEdit} />
+          <EmailField autoComplete="username webauthn" autoFocus errors={errors} onEdit={onEdit} />
           <Field
             name="password"
             label="Password"
@@ -114,6 +141,7 @@ export function LoginForm({
             Sign in
           </Button>
         </ApiForm>
+        <PasskeySignIn />
         <p className="auth-switch">
           New here? <Link href={withNext("/register", next)}>Create an account</Link>
         </p>

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useRef, useState, type FormEvent } from "react";
+import { useCallback, useRef, useState, type FormEvent } from "react";
 
 import {
   ApiForm,
@@ -15,9 +15,11 @@ import {
 import { useSubmitErrors } from "~/components/use-field-errors";
 import { useLeaveWhenSignedIn, useLogin } from "~/components/use-sign-in";
 import { FormError, PageLoading } from "~/components/ui";
-import { formErrorMessage } from "~/lib/errors";
+import { formErrorMessage, passwordPolicyError } from "~/lib/errors";
 import { withNext } from "~/lib/navigation";
 import { trpc } from "~/lib/trpc";
+
+const passwordRefused = passwordPolicyError("password");
 
 export function RegisterForm({
   next,
@@ -40,7 +42,15 @@ export function RegisterForm({
   const { errors, formError, startSubmit, onEdit } = useSubmitErrors(
     register.error ?? login.error,
     formRef,
+    passwordRefused,
   );
+  // The meter counts a password made of the email or the name as guessed, as the server does.
+  const userInputs = useCallback(() => {
+    const form = formRef.current;
+    return form
+      ? [formString(new FormData(form), "email"), formString(new FormData(form), "name")]
+      : [];
+  }, []);
 
   if (leaving) return <PageLoading label="Signing you in…" />;
 
@@ -87,6 +97,7 @@ export function RegisterForm({
             hint={NEW_PASSWORD_HINT}
             errors={errors}
             onEdit={onEdit}
+            userInputs={userInputs}
           />
           <Button
             type="submit"

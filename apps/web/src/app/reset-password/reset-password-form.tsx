@@ -12,8 +12,10 @@ import {
 } from "~/components/form";
 import { Alert, FormError } from "~/components/ui";
 import { useSubmitErrors } from "~/components/use-field-errors";
-import { authCodeOf, formErrorMessage } from "~/lib/errors";
+import { authCodeOf, formErrorMessage, passwordPolicyError } from "~/lib/errors";
 import { trpc } from "~/lib/trpc";
+
+const passwordRefused = passwordPolicyError("password");
 
 /**
  * Without JavaScript the form posts to /api/auth/reset-password, which goes on to
@@ -37,6 +39,7 @@ export function ResetPasswordForm({
   const { errors, formError, startSubmit, onEdit } = useSubmitErrors(
     invalidLink ? null : reset.error,
     formRef,
+    passwordRefused,
   );
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {

@@ -3,25 +3,21 @@
  * refusing client authentication (we have no registered clients), and RFC 6749 §5.2 errors,
  * including the one place an AuthError becomes an OAuth error.
  */
-import { type AuthError } from "@authkit/auth";
+import {
+  mapAuthErrors,
+  type AuthError,
+  type AuthErrorCode,
+  type AuthErrorSpec,
+  type OAuthErrorValue,
+} from "@authkit/auth";
 
 /** Form bodies of these endpoints are a few hundred bytes; anything this big is not a client. */
 export const OAUTH_MAX_BODY_BYTES = 16 * 1024;
 
-/** RFC 6749 §5.2 error codes, plus the two transport conditions every client must handle. */
-type OAuthErrorCode =
-  | "invalid_request"
-  | "invalid_client"
-  | "invalid_grant"
-  | "unsupported_grant_type"
-  | "slow_down"
-  | "temporarily_unavailable"
-  | "server_error";
-
 export class OAuthError extends Error {
   constructor(
     readonly status: number,
-    readonly error: OAuthErrorCode,
+    readonly error: OAuthErrorValue,
     /** ASCII without quotes or backslashes (RFC 6749 §5.2 `error_description` grammar). */
     readonly description: string,
     readonly headers: Record<string, string> = {},
@@ -69,49 +65,36 @@ export function methodNotAllowed(allow: string): Response {
   );
 }
 
-/** AuthError codes the endpoints can meet, in the one place they become OAuth errors. */
-export function fromAuthError(
-  error: AuthError,
-  grant: "password" | "refresh_token" | "revoke",
-): OAuthError {
-  switch (error.code) {
-    case "INVALID_CREDENTIALS":
-      return new OAuthError(400, "invalid_grant", "Invalid email or password");
-    case "UNAUTHENTICATED":
-    case "REFRESH_TOKEN_REUSED":
-      // One answer for unknown, expired, revoked and replayed tokens: a replay tells the caller
-      // nothing more than "this token is no good" (its sessions have been revoked all the same).
-      return grant === "password"
-        ? new OAuthError(400, "invalid_grant", "Invalid email or password")
-        : new OAuthError(400, "invalid_grant", "Invalid refresh token");
-    case "EMAIL_NOT_VERIFIED":
-      // RFC 6749 has no code for it: the grant is refused, and the description says why.
-      return new OAuthError(400, "invalid_grant", "Confirm your email address before signing in");
-    case "RATE_LIMITED": {
-      const seconds = Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1));
-      return new OAuthError(429, "slow_down", "Too many attempts, try again later", {
-        "retry-after": String(seconds),
-      });
-    }
-    case "UNAVAILABLE":
-    case "OVERLOADED":
-      return new OAuthError(503, "temporarily_unavailable", "Service temporarily unavailable", {
-        "retry-after": String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1))),
-      });
-    default:
-      return new OAuthError(500, "server_error", "Internal server error");
-  }
+/** Each AuthError code's OAuth answer, from the error table (@authkit/auth, error-table.ts). */
+export const OAUTH_ANSWERS = mapAuthErrors((spec): Required<AuthErrorSpec["oauth"]> => ({
+  ...spec.oauth,
+  description: spec.oauth.description ?? spec.message,
+})) satisfies Record<AuthErrorCode, Required<AuthErrorSpec["oauth"]>>;
+
+/** The one place an AuthError becomes an OAuth error; a wait comes with Retry-After. */
+export function fromAuthError(error: AuthError): OAuthError {
+  const { status, error: code, description } = OAUTH_ANSWERS[error.code];
+  const wait = status === 429 || status === 503;
+  const seconds = String(Math.max(1, Math.ceil(error.retryAfterSeconds ?? 1)));
+  return new OAuthError(status, code, description, wait ? { "retry-after": seconds } : {});
 }
 
 /**
  * RFC 6749 §2.3: we have no registered clients, so there is no client to authenticate. A client
  * that tries anyway (HTTP Basic, or a secret in the body) is told so with 401 invalid_client
- * rather than silently trusted; `client_id` alone (a public client naming itself) is accepted.
+ * rather than silently trusted; `client_id` alone (a public client naming itself) is accepted,
+ * in the body or as Basic with an empty secret, and so is an empty `client_secret`.
  */
 export function rejectClientAuthentication(request: Request, params?: URLSearchParams): void {
   const authorization = request.headers.get("authorization");
-  const basic = !!authorization && /^basic(\s|$)/i.test(authorization);
-  if (basic || params?.has("client_secret") || params?.has("client_assertion")) {
+  const basic =
+    !!authorization && /^basic(\s|$)/i.test(authorization) && !publicClientBasic(authorization);
+  const secret = params?.get("client_secret");
+  if (
+    basic ||
+    (secret !== null && secret !== undefined && secret !== "") ||
+    params?.has("client_assertion")
+  ) {
     throw new OAuthError(
       401,
       "invalid_client",
@@ -119,6 +102,18 @@ export function rejectClientAuthentication(request: Request, params?: URLSearchP
       basic ? { "www-authenticate": 'Basic realm="token", charset="UTF-8"' } : {},
     );
   }
+}
+
+/**
+ * HTTP Basic with an empty secret (`client_id:` or just `:`) is a public client naming itself,
+ * not authentication: what Swagger UI's "Authorize" sends by default for the password flow.
+ */
+function publicClientBasic(authorization: string): boolean {
+  const encoded = authorization.slice("basic".length).trim();
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) return false;
+  const decoded = Buffer.from(encoded, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon !== -1 && decoded.slice(colon + 1) === "";
 }
 
 /** Reads the whole body up to `limit` bytes; null when it is larger. */

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "RevocationReason" ADD VALUE 'mfa_changed';

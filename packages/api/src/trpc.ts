@@ -101,6 +101,8 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.concat(guards.publicProcedure);
 export const protectedProcedure = t.procedure.concat(guards.protectedProcedure);
+/** Signed in, whatever MFA_REQUIRED_FOR says: for setting up a factor and for signing out. */
+export const signedInProcedure = t.procedure.concat(guards.signedInProcedure);
 export const adminProcedure = t.procedure.concat(guards.adminProcedure);
 /** Protected, and signed in recently (REAUTH_MAX_AGE by default): for changing second factors. */
 export const freshProcedure = (maxAgeSeconds?: number) =>

@@ -1,7 +1,7 @@
 /**
  * Second factors over HTTP (docs/mfa.md): the entry-point walk (every way in that takes a
  * password gives nothing that grants access before the second step), each entry point's second
- * step, the fresh guard with re-authentication, and MFA_REQUIRED_FOR=admin.
+ * step, the fresh guard with re-authentication, and MFA_REQUIRED_FOR=admin and =all.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -26,6 +26,32 @@ const SAME_ORIGIN = { origin: ORIGIN, "sec-fetch-site": "same-origin" };
 const authCodeOf = (result: CallResult) =>
   (result.body.error?.data as { authCode?: string | null } | undefined)?.authCode;
 
+/** Enrols an authenticator through the API; the code function reads the server's clock. */
+async function enrolTotp(server: TestServer, user: SignedIn) {
+  const begun = await call<{ factorId: string; secret: string; uri: string }>(
+    server.url,
+    "mutation",
+    "mfa.totp.begin",
+    { token: user.accessToken },
+  );
+  expect(begun.status).toBe(200);
+  expect(begun.data.uri).toMatch(/^otpauth:\/\/totp\/Authkit:/);
+  const key = base32(begun.data.secret);
+  const code = () => totpCode(key, totpStep(server.clock.now()));
+  const confirmed = await call<{ recoveryCodes: string[] }>(
+    server.url,
+    "mutation",
+    "mfa.totp.confirm",
+    {
+      token: user.accessToken,
+      input: { factorId: begun.data.factorId, code: code() },
+    },
+  );
+  expect(confirmed.status).toBe(200);
+  server.clock.advance(30);
+  return { code, recoveryCodes: confirmed.data.recoveryCodes, factorId: begun.data.factorId };
+}
+
 describe.each(await databaseKinds())("second factors over HTTP (%s)", (database) => {
   let server: TestServer;
   beforeAll(async () => {
@@ -37,31 +63,7 @@ describe.each(await databaseKinds())("second factors over HTTP (%s)", (database)
   });
   afterAll(() => server.close());
 
-  /** Enrols an authenticator through the API; the code function reads the server's clock. */
-  async function enrol(user: SignedIn) {
-    const begun = await call<{ factorId: string; secret: string; uri: string }>(
-      server.url,
-      "mutation",
-      "mfa.totp.begin",
-      { token: user.accessToken },
-    );
-    expect(begun.status).toBe(200);
-    expect(begun.data.uri).toMatch(/^otpauth:\/\/totp\/Authkit:/);
-    const key = base32(begun.data.secret);
-    const code = () => totpCode(key, totpStep(server.clock.now()));
-    const confirmed = await call<{ recoveryCodes: string[] }>(
-      server.url,
-      "mutation",
-      "mfa.totp.confirm",
-      {
-        token: user.accessToken,
-        input: { factorId: begun.data.factorId, code: code() },
-      },
-    );
-    expect(confirmed.status).toBe(200);
-    server.clock.advance(30);
-    return { code, recoveryCodes: confirmed.data.recoveryCodes, factorId: begun.data.factorId };
-  }
+  const enrol = (user: SignedIn) => enrolTotp(server, user);
 
   const sessionsOf = (userId: string) =>
     server.app.db.prisma.session.count({ where: { userId, revokedAt: null } });
@@ -270,6 +272,56 @@ describe.each(await databaseKinds())("second factors over HTTP (%s)", (database)
       input: { factorId: app.factorId },
     });
     expect(authCodeOf(removal)).toBe("FACTOR_REQUIRED");
+  });
+});
+
+describe.each(await databaseKinds())("MFA_REQUIRED_FOR=all over HTTP (%s)", (database) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({
+      database,
+      store: "database",
+      env: { MFA_REQUIRED_FOR: "all" },
+    });
+  });
+  afterAll(() => server.close());
+
+  const as = (token: string, type: "query" | "mutation", path: string) =>
+    call(server.url, type, path, { token });
+
+  it("a token without mfa reaches only what sets a factor up; a code re-authentication opens the rest", async () => {
+    const user = await registerAndLogin(server.url);
+    const refused = await as(user.accessToken, "query", "session.list");
+    expect(refused.status).toBe(403);
+    expect(authCodeOf(refused)).toBe("MFA_REQUIRED");
+    expect((await as(user.accessToken, "mutation", "passkey.rename")).status).toBe(403);
+    // Who am I, the factors, a live ticket: what the app needs to lead the user to set one up.
+    expect((await as(user.accessToken, "query", "user.me")).status).toBe(200);
+    expect((await as(user.accessToken, "query", "mfa.factors")).status).toBe(200);
+    expect((await as(user.accessToken, "mutation", "auth.ticket")).status).toBe(200);
+    const app = await enrolTotp(server, user);
+    // Setting a factor up proves nothing about this session: its token still says `pwd`.
+    expect(authCodeOf(await as(user.accessToken, "query", "session.list"))).toBe("MFA_REQUIRED");
+    const stepped = await call<{ accessToken: string }>(
+      server.url,
+      "mutation",
+      "auth.reauthenticate",
+      {
+        token: user.accessToken,
+        input: { code: app.code() },
+      },
+    );
+    expect(stepped.status).toBe(200);
+    expect((await as(stepped.data.accessToken, "query", "session.list")).status).toBe(200);
+    // Signing out everywhere stays open to the token without mfa.
+    expect((await as(user.accessToken, "mutation", "auth.logoutAll")).status).toBe(200);
+  });
+
+  it("a user who is not an admin is told FORBIDDEN by admin procedures, not MFA_REQUIRED", async () => {
+    const user = await registerAndLogin(server.url);
+    const refused = await as(user.accessToken, "query", "admin.users");
+    expect(refused.status).toBe(403);
+    expect(authCodeOf(refused)).not.toBe("MFA_REQUIRED");
   });
 });
 

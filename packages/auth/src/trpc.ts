@@ -63,18 +63,33 @@ export const publicProcedure = t.procedure.use(async ({ ctx, type, next }) => {
  * Verifies the bearer token and checks revocation before the resolver runs. The context gains
  * `user`, `session` and `token`, and `identity` (the three together), which is what the core's
  * functions take: a procedure hands the core its caller, never its whole context.
+ *
+ * Any signed-in user, whatever MFA_REQUIRED_FOR says: only for what a user needs before a second
+ * factor is proven (who am I, setting one up, re-authenticating, signing out). Everything else
+ * is a `protectedProcedure`.
  */
-export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const signedInProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const identity = await ctx.auth.authenticate(bearerToken(ctx.headers));
   return next({ ctx: { ...identity, identity } });
 });
 
 /**
+ * Signed in; under MFA_REQUIRED_FOR=all also with a token earned with a second factor (`mfa` in
+ * its `amr`): 403 MFA_REQUIRED otherwise, and the user sets a factor up (or re-authenticates
+ * with one) through the `signedInProcedure`s first.
+ */
+export const protectedProcedure = signedInProcedure.use(({ ctx, next }) => {
+  if (ctx.auth.mfaRequiredFor === "all" && !ctx.token.amr.includes("mfa"))
+    throw new AuthError("MFA_REQUIRED");
+  return next();
+});
+
+/**
  * Admins only; under MFA_REQUIRED_FOR=admin (or all) only with a token earned with a second
  * factor (`mfa` in its `amr`): 403 MFA_REQUIRED otherwise, and the admin sets one up (or
- * re-authenticates with a code) first.
+ * re-authenticates with a code) first. A user who is not an admin gets FORBIDDEN first.
  */
-export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+export const adminProcedure = signedInProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== "admin") throw new AuthError("FORBIDDEN");
   if (ctx.auth.mfaRequiredFor !== "none" && !ctx.token.amr.includes("mfa"))
     throw new AuthError("MFA_REQUIRED");
@@ -82,12 +97,13 @@ export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
 });
 
 /**
- * Protected, and the caller proved who they are within `maxAgeSeconds` (REAUTH_MAX_AGE by
+ * Signed in, and the caller proved who they are within `maxAgeSeconds` (REAUTH_MAX_AGE by
  * default): 403 REAUTHENTICATION_REQUIRED otherwise, and `auth.reauthenticate` renews it. For
- * what changes how an account is protected: its second factors and recovery codes.
+ * what changes how an account is protected: its second factors and recovery codes. It builds on
+ * `signedInProcedure`, so MFA_REQUIRED_FOR=all never stands between a user and a first factor.
  */
 export const freshProcedure = (maxAgeSeconds?: number) =>
-  protectedProcedure.use(({ ctx, next }) => {
+  signedInProcedure.use(({ ctx, next }) => {
     ctx.auth.assertFresh(ctx.identity, maxAgeSeconds);
     return next();
   });

@@ -19,7 +19,12 @@ import {
   verifyMfaInput,
 } from "../schemas";
 import { loginOutput, okOutput, registerOutput, sessionOutput, ticketOutput } from "../outputs";
-import { createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc";
+import {
+  createTRPCRouter,
+  protectedProcedure,
+  publicProcedure,
+  signedInProcedure,
+} from "../trpc";
 import { respondToLogin, respondWithSession } from "./respond-to-login";
 
 export const authRouter = createTRPCRouter({
@@ -63,7 +68,7 @@ export const authRouter = createTRPCRouter({
    * Step-up: proves who the caller is again (`password`, or `code` for an account with a second
    * factor) and answers an access token with a fresh `auth_time`, for the same session.
    */
-  reauthenticate: protectedProcedure
+  reauthenticate: signedInProcedure
     .input(reauthenticateInput)
     .output(
       z.object({ accessToken: z.string(), tokenType: z.literal("Bearer"), expiresIn: z.number() }),
@@ -92,7 +97,7 @@ export const authRouter = createTRPCRouter({
     return { ok: true as const };
   }),
 
-  logoutAll: protectedProcedure.output(okOutput).mutation(async ({ ctx }) => {
+  logoutAll: signedInProcedure.output(okOutput).mutation(async ({ ctx }) => {
     await ctx.auth.sessions.logoutAll(ctx.identity, ctx.meta);
     ctx.resHeaders.append("set-cookie", clearRefreshCookie(ctx.settings.secureCookies));
     return { ok: true as const };
@@ -102,7 +107,7 @@ export const authRouter = createTRPCRouter({
    * A single-use, 30-second ticket that opens `session.events` (or any ticketProcedure), over
    * SSE or a WebSocket; `transport` is the one this server's web app uses (LIVE_TRANSPORT).
    */
-  ticket: protectedProcedure.output(ticketOutput).mutation(async ({ ctx }) => ({
+  ticket: signedInProcedure.output(ticketOutput).mutation(async ({ ctx }) => ({
     ...(await ctx.auth.live.issueTicket(ctx.identity)),
     transport: ctx.settings.liveTransport,
   })),
@@ -142,7 +147,7 @@ export const authRouter = createTRPCRouter({
     }),
 
   /** The account page's "send it again". */
-  resendVerification: protectedProcedure.output(okOutput).mutation(async ({ ctx }) => {
+  resendVerification: signedInProcedure.output(okOutput).mutation(async ({ ctx }) => {
     await ctx.auth.verification.resend(ctx.identity, ctx.meta);
     return { ok: true as const };
   }),

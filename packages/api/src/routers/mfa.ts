@@ -7,7 +7,7 @@ import { z } from "zod";
 
 import { okOutput } from "../outputs";
 import { factorName, totpCode } from "../schemas";
-import { createTRPCRouter, freshProcedure, protectedProcedure } from "../trpc";
+import { createTRPCRouter, freshProcedure, signedInProcedure } from "../trpc";
 
 const recoveryCodesOutput = z.object({ recoveryCodes: z.array(z.string()) });
 
@@ -42,7 +42,7 @@ export const mfaRouter = createTRPCRouter({
   recoveryCodes: recoveryCodesRouter,
 
   /** The caller's factors; never a secret. */
-  factors: protectedProcedure
+  factors: signedInProcedure
     .output(
       z.array(
         z.object({

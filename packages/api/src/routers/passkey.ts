@@ -16,7 +16,13 @@ import {
   requestOptions,
   signedIn,
 } from "../passkey-schemas";
-import { createTRPCRouter, freshProcedure, protectedProcedure, publicProcedure } from "../trpc";
+import {
+  createTRPCRouter,
+  freshProcedure,
+  protectedProcedure,
+  publicProcedure,
+  signedInProcedure,
+} from "../trpc";
 import { respondToLogin } from "./respond-to-login";
 
 const ok = z.object({ ok: z.literal(true) });
@@ -36,7 +42,7 @@ export const passkeyRouter = createTRPCRouter({
     .output(z.object({ passkey: passkeyView, recoveryCodes: z.array(z.string()).nullable() }))
     .mutation(({ ctx, input }) => ctx.auth.passkeys.register(ctx.identity, input, ctx.meta)),
 
-  list: protectedProcedure
+  list: signedInProcedure
     .output(z.array(passkeyView))
     .query(({ ctx }) => ctx.auth.passkeys.list(ctx.identity)),
 
@@ -82,7 +88,7 @@ export const passkeyRouter = createTRPCRouter({
     }),
 
   /** Options for `auth.reauthenticate({ passkey })`: the signed-in user's passkeys. */
-  reauthenticationOptions: protectedProcedure
+  reauthenticationOptions: signedInProcedure
     .output(requestOptions)
     .mutation(({ ctx }) => ctx.auth.passkeys.reauthenticationOptions(ctx.identity, ctx.meta)),
 });

@@ -1,8 +1,8 @@
 import { profileOutput } from "../outputs";
-import { createTRPCRouter, protectedProcedure } from "../trpc";
+import { createTRPCRouter, signedInProcedure } from "../trpc";
 
 export const userRouter = createTRPCRouter({
-  me: protectedProcedure
+  me: signedInProcedure
     .output(profileOutput)
     .query(({ ctx }) => ctx.auth.accounts.profile(ctx.identity)),
 });

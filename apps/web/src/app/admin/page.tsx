@@ -7,6 +7,7 @@ import type { AuthUser } from "@authkit/client";
 
 import { Button } from "~/components/form";
 import { Icon } from "~/components/icon";
+import { MfaRequired } from "~/components/mfa-required";
 import { RequireAuth } from "~/components/require-auth";
 import { runGuarded, shownError, useStepUp } from "~/components/use-step-up";
 import { Alert, Badge, Card, PageLoading } from "~/components/ui";
@@ -14,7 +15,6 @@ import { authCodeOf, errorMessage, isForbidden } from "~/lib/errors";
 import { formatDate } from "~/lib/format";
 import { trpc } from "~/lib/trpc";
 
-import { MfaRequired } from "./mfa-required";
 import { ACTIONS, ConfirmAction, type UserAction } from "./user-actions";
 
 const PAGE_SIZE = 20;
@@ -88,7 +88,7 @@ function Admin({ me }: { me: AuthUser }) {
 
   if (users.isPending && !users.data) return <PageLoading label="Loading users…" />;
   if (users.isError && authCodeOf(users.error) === "MFA_REQUIRED")
-    return <MfaRequired onVerified={() => void users.refetch()} />;
+    return <MfaRequired who="admins" backTo="/admin" onVerified={() => void users.refetch()} />;
   if (users.isError && isForbidden(users.error)) return <NotAllowed email={me.email} />;
 
   const pages = users.data ? Math.max(1, Math.ceil(users.data.total / users.data.pageSize)) : 1;

@@ -4,9 +4,10 @@ import { useState } from "react";
 
 import { Button } from "~/components/form";
 import { Icon } from "~/components/icon";
+import { MfaRequired } from "~/components/mfa-required";
 import { RequireAuth } from "~/components/require-auth";
 import { Alert, Badge, Card, PageLoading } from "~/components/ui";
-import { errorMessage } from "~/lib/errors";
+import { authCodeOf, errorMessage } from "~/lib/errors";
 import { describeUserAgent, deviceKind, formatDateTime, formatRelative } from "~/lib/format";
 import { trpc } from "~/lib/trpc";
 
@@ -31,6 +32,12 @@ function Sessions() {
       return utils.session.list.invalidate();
     },
   });
+
+  // MFA_REQUIRED_FOR=all, and this session has not proven a second factor yet.
+  if (sessions.isError && authCodeOf(sessions.error) === "MFA_REQUIRED")
+    return (
+      <MfaRequired who="everyone" backTo="/sessions" onVerified={() => void sessions.refetch()} />
+    );
 
   return (
     <div className="page">

@@ -10,11 +10,23 @@ import { PageLoading } from "~/components/ui";
 import { trpc } from "~/lib/trpc";
 
 /**
- * MFA_REQUIRED_FOR=admin: the admin procedures answer MFA_REQUIRED until this session's token
- * says a second factor was proven. Without a factor, the way on is to set one up (and come
- * back); with one, a code from the app re-proves this session, and `onVerified` asks again.
+ * MFA_REQUIRED_FOR=admin (for /admin) or =all (for any page): the server answers MFA_REQUIRED
+ * until this session's token says a second factor was proven. Without a factor, the way on is
+ * to set one up on /security (which sends the user back to `backTo`); with one, a code from the
+ * app re-proves this session, and `onVerified` asks again.
  */
-export function MfaRequired({ onVerified }: { onVerified: () => void }) {
+export function MfaRequired({
+  who,
+  backTo,
+  onVerified,
+}: {
+  /** Whom the server's policy asks: administrators, or every account. */
+  who: "admins" | "everyone";
+  /** This page's path, for /security's `?next=`. */
+  backTo: string;
+  onVerified: () => void;
+}) {
+  const subject = who === "admins" ? "Administrators" : "Every account on this site";
   const factors = trpc.mfa.factors.useQuery(undefined, { staleTime: 0 });
   const [asking, setAsking] = useState(false);
   if (factors.isPending) return <PageLoading label="Checking your second factors…" />;
@@ -29,16 +41,18 @@ export function MfaRequired({ onVerified }: { onVerified: () => void }) {
         {hasFactor ? (
           <>
             <p className="muted">
-              Administrators confirm each session with a code from their authenticator app.
+              {who === "admins" ? "Administrators confirm" : "This site asks you to confirm"} each
+              session with a code from your authenticator app.
             </p>
             <Button onClick={() => setAsking(true)}>Enter a code</Button>
           </>
         ) : (
           <>
             <p className="muted">
-              Administrators must turn on two-step verification before they can manage users.
+              {subject} must turn on two-step verification
+              {who === "admins" ? " before they can manage users" : " before going on"}.
             </p>
-            <Link href="/security?next=%2Fadmin" className="btn btn-primary">
+            <Link href={`/security?next=${encodeURIComponent(backTo)}`} className="btn btn-primary">
               Set up two-step verification
             </Link>
           </>

@@ -163,6 +163,10 @@ export async function writeResponse(
     // A live stream: flows until either side ends it; a closed socket cancels the stream.
     res.flushHeaders();
     onStream?.(res);
+    // `pipeline` attaches about eight `close` listeners of its own to a node response; with
+    // ours (in flight, metrics, access log, the abort signal) a stream holds 12, a fixed number
+    // per response, so Node's leak warning at 11 would be noise in every operator's log.
+    res.setMaxListeners(20);
     await pipeline(Readable.fromWeb(response.body as NodeReadableStream), res).catch(
       () => undefined,
     );

@@ -18,8 +18,10 @@ export {
   addVirtualAuthenticator,
   expectSignedOutWithin,
   expireAccessToken,
+  passkey,
   signOut,
   totpCode,
+  type Passkey,
 } from "@authkit/testing/playwright";
 export { errorAlerts, findUser } from "./app-locators";
 export {

@@ -11,3 +11,4 @@ export { expireAccessToken } from "./expire-access-token";
 export { expectSignedOutWithin } from "./expect-signed-out-within";
 export { totpCode } from "./totp-code";
 export { addVirtualAuthenticator } from "./add-virtual-authenticator";
+export { passkey, type Passkey, type PasskeyOptions, type VirtualCredential } from "./passkey";

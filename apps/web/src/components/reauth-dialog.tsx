@@ -1,13 +1,14 @@
 "use client";
 
-import { useEffect, useRef, type FormEvent } from "react";
+import { useEffect, useRef, type ComponentProps, type FormEvent } from "react";
 
 import { getAuthClient } from "~/lib/auth";
-import { authCodeOf } from "~/lib/errors";
+import { authCodeOf, type FieldErrors } from "~/lib/errors";
 import { trpc } from "~/lib/trpc";
 
 import { Button, Field, formString } from "./form";
 import { OneTimeCodeField, oneTimeCode } from "./one-time-code-field";
+import { PasskeyReauth } from "./passkeys/passkey-reauth";
 import { Alert, Spinner } from "./ui";
 import { useSubmitErrors } from "./use-field-errors";
 
@@ -27,34 +28,26 @@ function adoptFreshToken(token: { accessToken: string; tokenType: "Bearer"; expi
   if (user) client.signedIn({ ...token, user });
 }
 
-/**
- * "Confirm it's you": the server found this session's proof of identity too old for what was
- * asked (REAUTHENTICATION_REQUIRED). The person proves it again: with the password, or, once
- * the account has a second factor, with a code from the app (the server then refuses a password
- * alone, which may have been phished along with the token). `auth.reauthenticate` answers a
- * fresh access token, which the app's token manager takes, and `onDone` retries the action.
- *
- * A modal <dialog>: the browser keeps focus inside it and Escape cancels; focus goes back to
- * what opened it when it closes.
- */
-export function ReauthDialog({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
-  // With a second factor, the proof is a code from the app (the security page has this cached).
-  const factors = trpc.mfa.factors.useQuery();
-  const withCode = (factors.data?.length ?? 0) > 0;
-  const formRef = useRef<HTMLFormElement>(null);
-  const reauth = trpc.auth.reauthenticate.useMutation({
-    onSuccess: (token) => {
-      adoptFreshToken(token);
-      onDone();
-    },
-  });
-  const { errors, formError, startSubmit, onEdit } = useSubmitErrors(
-    reauth.error,
-    formRef,
-    besideTheirField,
-  );
+/** How the person proves it's them: what the account has decides (the server insists). */
+type Proof = "password" | "code" | "passkey";
 
+/** The account's factors: a code when it has an app, a passkey when it has only passkeys. */
+function useProof() {
+  const factors = trpc.mfa.factors.useQuery();
+  const types = new Set((factors.data ?? []).map((factor) => factor.type));
+  const proof: Proof = types.has("totp") ? "code" : types.has("passkey") ? "passkey" : "password";
+  return { loading: factors.isPending, proof, hasPasskey: types.has("passkey") };
+}
+
+const DESCRIPTION: Record<Proof, string> = {
+  code: "Enter the 6-digit code from your authenticator app to continue.",
+  passkey: "Use your passkey to continue. We ask again before security changes.",
+  password: "Enter your password to continue. We ask again before security changes.",
+};
+
+/** Opens the dialog as a modal; focus goes back to what opened it when it closes. */
+function useModal() {
+  const dialogRef = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = dialogRef.current;
     if (!dialog) return;
@@ -66,13 +59,44 @@ export function ReauthDialog({ onDone, onCancel }: { onDone: () => void; onCance
       if (opener?.isConnected) opener.focus();
     };
   }, []);
+  return dialogRef;
+}
+
+/** `auth.reauthenticate`, its fresh token handed to the token manager, errors by field. */
+function useReauthenticate(onDone: () => void) {
+  const formRef = useRef<HTMLFormElement>(null);
+  const reauth = trpc.auth.reauthenticate.useMutation({
+    onSuccess: (token) => {
+      adoptFreshToken(token);
+      onDone();
+    },
+  });
+  return { formRef, reauth, ...useSubmitErrors(reauth.error, formRef, besideTheirField) };
+}
+
+/**
+ * "Confirm it's you": the server found this session's proof of identity too old for what was
+ * asked (REAUTHENTICATION_REQUIRED). The person proves it again: with the password, or, once
+ * the account has a second factor, with a code from the app or a passkey (the server then
+ * refuses a password alone, which may have been phished along with the token).
+ * `auth.reauthenticate` answers a fresh access token, which the app's token manager takes, and
+ * `onDone` retries the action.
+ *
+ * A modal <dialog>: the browser keeps focus inside it and Escape cancels; focus goes back to
+ * what opened it when it closes.
+ */
+export function ReauthDialog({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }) {
+  const dialogRef = useModal();
+  const { loading, proof, hasPasskey } = useProof();
+  const { formRef, reauth, errors, formError, startSubmit, onEdit } = useReauthenticate(onDone);
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
+    if (proof === "passkey") return;
     startSubmit();
     reauth.mutate(
-      withCode
+      proof === "code"
         ? { code: oneTimeCode(formString(data, "code")) }
         : { password: formString(data, "password") },
     );
@@ -92,41 +116,86 @@ export function ReauthDialog({ onDone, onCancel }: { onDone: () => void; onCance
       <form ref={formRef} className="form" noValidate onSubmit={onSubmit}>
         <h2 id="reauth-title">Confirm it&apos;s you</h2>
         <p id="reauth-description" className="muted">
-          {withCode
-            ? "Enter the 6-digit code from your authenticator app to continue."
-            : "Enter your password to continue. We ask again before security changes."}
+          {DESCRIPTION[proof]}
         </p>
         {formError ? (
           <Alert kind="error" formError>
             {formError}
           </Alert>
         ) : null}
-        {factors.isPending ? (
+        {loading ? (
           <Spinner label="Loading…" />
-        ) : withCode ? (
-          <OneTimeCodeField autoFocus error={errors.code} onEdit={() => onEdit("code")} />
         ) : (
-          <Field
-            key="password"
-            name="password"
-            label="Password"
-            type="password"
-            autoComplete="current-password"
-            autoFocus
-            required
-            error={errors.password}
-            onChange={() => onEdit("password")}
-          />
+          <ProofField proof={proof} errors={errors} onEdit={onEdit} />
         )}
-        <div className="form-actions">
-          <Button type="submit" pending={reauth.isPending} pendingLabel="Checking…">
-            Continue
-          </Button>
-          <Button variant="ghost" onClick={onCancel} disabled={reauth.isPending}>
-            Cancel
-          </Button>
-        </div>
+        <ReauthActions
+          proof={proof}
+          hasPasskey={hasPasskey}
+          pending={reauth.isPending}
+          onPasskey={(passkey) => {
+            startSubmit();
+            reauth.mutate({ passkey });
+          }}
+          onCancel={onCancel}
+        />
       </form>
     </dialog>
+  );
+}
+
+/** The field the proof needs: the app's code, the password, or none (a passkey). */
+function ProofField({
+  proof,
+  errors,
+  onEdit,
+}: {
+  proof: Proof;
+  errors: FieldErrors;
+  onEdit: (name: string) => void;
+}) {
+  if (proof === "passkey") return null;
+  if (proof === "code")
+    return <OneTimeCodeField autoFocus error={errors.code} onEdit={() => onEdit("code")} />;
+  return (
+    <Field
+      key="password"
+      name="password"
+      label="Password"
+      type="password"
+      autoComplete="current-password"
+      autoFocus
+      required
+      error={errors.password}
+      onChange={() => onEdit("password")}
+    />
+  );
+}
+
+/** Continue (with a field to submit), "Use a passkey" (the account has one), Cancel. */
+function ReauthActions({
+  proof,
+  hasPasskey,
+  pending,
+  onPasskey,
+  onCancel,
+}: {
+  proof: Proof;
+  hasPasskey: boolean;
+  pending: boolean;
+  onPasskey: ComponentProps<typeof PasskeyReauth>["prove"];
+  onCancel: () => void;
+}) {
+  return (
+    <div className="form-actions">
+      {proof === "passkey" ? null : (
+        <Button type="submit" pending={pending} pendingLabel="Checking…">
+          Continue
+        </Button>
+      )}
+      {hasPasskey ? <PasskeyReauth pending={pending} prove={onPasskey} /> : null}
+      <Button variant="ghost" onClick={onCancel} disabled={pending}>
+        Cancel
+      </Button>
+    </div>
   );
 }

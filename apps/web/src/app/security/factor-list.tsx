@@ -33,7 +33,7 @@ export function FactorList({
 }: {
   factors: Factor[];
   guard: StepUp["guard"];
-  onRemoved: (name: string) => Promise<void>;
+  onRemoved: (name: string) => Promise<unknown>;
 }) {
   const [confirming, setConfirming] = useState<string | null>(null);
   // After Cancel, focus goes back to the Remove button that asked.

@@ -87,7 +87,11 @@ function Security() {
               guard={stepUp.guard}
               onRemoved={(name) => {
                 setNotice(`${name} was removed. Your other devices were signed out.`);
-                return utils.mfa.factors.invalidate();
+                // A passkey is a factor too: the passkeys card lists it.
+                return Promise.all([
+                  utils.mfa.factors.invalidate(),
+                  utils.passkey.list.invalidate(),
+                ]);
               }}
             />
             <TotpEnrolment
@@ -114,7 +118,18 @@ function Security() {
           <RegenerateRecoveryCodes guard={stepUp.guard} onCodes={setCodes} />
         </Card>
       ) : null}
-      <PasskeysSection />
+      <PasskeysSection
+        guard={stepUp.guard}
+        onAdded={(name, recoveryCodes) => {
+          if (recoveryCodes) setCodes(recoveryCodes);
+          setNotice(`Passkey "${name}" added. Your other devices were signed out.`);
+          return utils.mfa.factors.invalidate();
+        }}
+        onRemoved={(name) => {
+          setNotice(`${name} was removed. Your other devices were signed out.`);
+          return utils.mfa.factors.invalidate();
+        }}
+      />
     </div>
   );
 }

@@ -14,6 +14,12 @@ export interface HeapPoint {
   file: string;
   /** Resident memory by kind, read just before the snapshot (with the RSS reading). */
   map: MemoryMap | undefined;
+  /**
+   * The same right after the snapshot: writing one mallocs the whole snapshot graph on the main
+   * thread, and glibc may keep much of it resident. The growth that requests cause is measured
+   * from here (`after.map` − `start.mapAfterSnapshot`).
+   */
+  mapAfterSnapshot: MemoryMap | undefined;
   /** From the server's --trace-gc lines of the snapshot's GCs. */
   gc: GcReading | undefined;
   summary: HeapSummary;
@@ -36,12 +42,13 @@ export async function heapPoint(
   const t0 = performance.now();
   const file = await captureHeapSnapshot(server, dir);
   const took = performance.now() - t0;
+  const mapAfterSnapshot = memoryMap(server.pid);
   const gc = parseSnapshotGcs(logSince(server.logFile, logFrom));
   const summary = summarizeFile(file);
   console.log(
     `    heap snapshot (${label}): ${(took / 1000).toFixed(1)} s, live heap ${(summary.totalSize / 2 ** 20).toFixed(1)} MiB in ${summary.nodeCount.toLocaleString("en-US")} nodes: ${file}`,
   );
-  return { label, file, map, gc, summary };
+  return { label, file, map, mapAfterSnapshot, gc, summary };
 }
 
 export function compareHeap(start: HeapPoint, after: HeapPoint, top = 15): HeapComparison {

@@ -1,6 +1,6 @@
 /** --profile-heap's tables: the top growers between two heap snapshots, and RSS against the heap. */
 import type { HeapComparison, HeapPoint } from "./heap-profile";
-import { MEMORY_MAP_ROWS } from "./memory-map";
+import { MEMORY_MAP_ROWS, type MemoryMap } from "./memory-map";
 import { fmt, markdownTable } from "./stats";
 
 const KIB = 1024;
@@ -46,32 +46,51 @@ export function growersTable({ start, after, growers }: HeapComparison, requests
 
 type Figure = (p: HeapPoint) => number | undefined;
 
-/** RSS by kind of mapping next to V8's heap figures, MiB, at both points. */
+const MAP_NOTE = "Δ requests: after the requests minus after the start snapshot";
+
+/** V8's figures and the snapshot's, MiB (the snapshot's "native" is mostly ArrayBuffer data). */
+const HEAP_FIGURES: [string, Figure][] = [
+  ["V8 heap used before the snapshot's GC (--trace-gc)", (p) => p.gc?.usedBefore],
+  ["V8 heap committed before the snapshot's GC", (p) => p.gc?.committedBefore],
+  ["V8 heap used after it (live)", (p) => p.gc?.usedAfter],
+  ["V8 heap committed after it", (p) => p.gc?.committedAfter],
+  ["snapshot: every node's self size", (p) => p.summary.totalSize / MIB],
+  ...["native", "code", "array", "string", "object", "closure", "object shape", "hidden"].map(
+    (type): [string, Figure] => [
+      `  of which ${type}`,
+      (p) => {
+        const size = p.summary.byType.get(type);
+        return size === undefined ? undefined : size / MIB;
+      },
+    ],
+  ),
+];
+
+/**
+ * Resident memory by kind of mapping at start, after the start snapshot and after the requests,
+ * then V8's heap figures at the two snapshots; MiB.
+ */
 export function residentTable({ start, after }: HeapComparison): string {
-  const figures: [string, Figure][] = [
-    ...MEMORY_MAP_ROWS.map(([kind, label]): [string, Figure] => [
-      label,
-      (p) => (p.map ? p.map[kind] / KIB : undefined),
-    ]),
-    ["V8 heap used before the snapshot's GC (--trace-gc)", (p) => p.gc?.usedBefore],
-    ["V8 heap committed before the snapshot's GC", (p) => p.gc?.committedBefore],
-    ["V8 heap committed after it (kept for the live heap)", (p) => p.gc?.committedAfter],
-    ["live heap (snapshot, all nodes)", (p) => p.summary.totalSize / MIB],
-    ...["code", "object shape", "object", "closure", "array", "string", "hidden", "native"].map(
-      (type): [string, Figure] => [
-        `  of which ${type}`,
-        (p) =>
-          p.summary.byType.get(type) === undefined
-            ? undefined
-            : (p.summary.byType.get(type) ?? 0) / MIB,
-      ],
-    ),
-  ];
+  const diff = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? "–" : signed(b - a, 1);
+  const mapRows = MEMORY_MAP_ROWS.map(([kind, label]) => {
+    const at = (map: MemoryMap | undefined) => (map ? map[kind] / KIB : undefined);
+    const [a, s, b] = [at(start.map), at(start.mapAfterSnapshot), at(after.map)];
+    return [label, fmt(a), fmt(s), fmt(b), diff(s, b), diff(a, b)];
+  });
+  const heapRows = HEAP_FIGURES.map(([label, pick]) => {
+    const [a, b] = [pick(start), pick(after)];
+    return [label, fmt(a), "–", fmt(b), "–", diff(a, b)];
+  });
   return markdownTable(
-    ["server memory, MiB (--profile-heap)", start.label, after.label, "Δ"],
-    figures.map(([label, pick]) => {
-      const [a, b] = [pick(start), pick(after)];
-      return [label, fmt(a), fmt(b), a === undefined || b === undefined ? "–" : signed(b - a, 1)];
-    }),
+    [
+      `server memory, MiB (--profile-heap; ${MAP_NOTE})`,
+      start.label,
+      "after the start snapshot",
+      after.label,
+      "Δ requests",
+      "Δ",
+    ],
+    [...mapRows, ...heapRows],
   );
 }

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 export interface MemoryMap {
   /** Every mapping (equals VmRSS of the process, give or take the read's timing). */
   total: number;
-  /** Anonymous mappings of ≥ 1 GiB address space: WebAssembly memories (PGlite), which V8 reserves whole. */
+  /** WebAssembly memories' pages in use (PGlite): see isWasmPages. */
   wasmMemory: number;
   /** Anonymous executable mappings: V8's JIT code space and WebAssembly code. */
   executable: number;
@@ -21,7 +21,7 @@ export interface MemoryMap {
 
 export const MEMORY_MAP_ROWS: readonly [keyof MemoryMap, string][] = [
   ["total", "RSS of the server process (smaps)"],
-  ["wasmMemory", "WebAssembly memory resident (PGlite; ≥ 1 GiB reservations)"],
+  ["wasmMemory", "WebAssembly memory resident (PGlite)"],
   ["executable", "anonymous executable (JIT code, WebAssembly code)"],
   ["otherAnonymous", "other anonymous (V8 heap pages, malloc blocks and arenas, stacks)"],
   ["brkHeap", "brk heap (glibc main arena)"],
@@ -61,17 +61,31 @@ function mappings(text: string): Mapping[] {
   return list;
 }
 
+const anonymous = (m: Mapping) => m.path === "";
+
 /**
- * A WebAssembly memory is one reservation of several GiB, of which the pages in use are
- * read-write and the rest inaccessible: two or more adjacent anonymous mappings. So anonymous
- * non-executable mappings are joined while adjacent, and a run spanning ≥ 1 GiB is WebAssembly.
+ * A WebAssembly memory is one reservation of several GiB: the pages in use are read-write, the
+ * rest inaccessible. So the anonymous read-write mapping that ends where an inaccessible
+ * anonymous mapping of ≥ 1 GiB begins is a WebAssembly memory's pages in use. (The kernel merges
+ * adjacent anonymous mappings with the same permissions, so a neighbour may be counted in it.)
  */
-function addAnonymousRun(map: MemoryMap, run: Mapping[]): void {
-  if (run.length === 0) return;
-  const span = run[run.length - 1]!.end - run[0]!.start;
-  const rss = run.reduce((sum, m) => sum + m.rss, 0);
-  if (span >= GIB) map.wasmMemory += rss;
-  else map.otherAnonymous += rss;
+function isWasmPages(m: Mapping, next: Mapping | undefined): boolean {
+  return (
+    anonymous(m) &&
+    m.perms.startsWith("rw") &&
+    next !== undefined &&
+    anonymous(next) &&
+    next.perms.startsWith("---") &&
+    next.start === m.end &&
+    next.end - next.start >= GIB
+  );
+}
+
+function kindOf(m: Mapping, next: Mapping | undefined): Exclude<keyof MemoryMap, "total"> {
+  if (m.path.startsWith("/")) return "fileBacked";
+  if (m.path === "[heap]") return "brkHeap";
+  if (m.perms.includes("x")) return "executable";
+  return isWasmPages(m, next) ? "wasmMemory" : "otherAnonymous";
 }
 
 /** The process's resident memory by kind; undefined when /proc cannot be read (gone, not Linux). */
@@ -90,22 +104,10 @@ export function memoryMap(pid: number): MemoryMap | undefined {
     otherAnonymous: 0,
     fileBacked: 0,
   };
-  let run: Mapping[] = [];
-  for (const m of mappings(text)) {
+  const list = mappings(text);
+  list.forEach((m, i) => {
     map.total += m.rss;
-    const anonymous = !m.path.startsWith("/") && m.path !== "[heap]" && !m.perms.includes("x");
-    if (anonymous && m.path === "" && run.length > 0 && run[run.length - 1]!.end === m.start) {
-      run.push(m);
-      continue;
-    }
-    addAnonymousRun(map, run);
-    run = anonymous && m.path === "" ? [m] : [];
-    if (run.length > 0) continue;
-    if (m.path.startsWith("/")) map.fileBacked += m.rss;
-    else if (m.path === "[heap]") map.brkHeap += m.rss;
-    else if (m.perms.includes("x")) map.executable += m.rss;
-    else map.otherAnonymous += m.rss;
-  }
-  addAnonymousRun(map, run);
+    map[kindOf(m, list[i + 1])] += m.rss;
+  });
   return map;
 }

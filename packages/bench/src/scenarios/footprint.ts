@@ -47,6 +47,10 @@ export async function footprint(
     const heapAfter = await heapPoint(server, heapDir, `after ${count} requests`);
     const comparison = compareHeap(heapStart, heapAfter);
     bench.heaps.set(key, comparison);
+    const residue = (heapStart.mapAfterSnapshot?.total ?? NaN) - (heapStart.map?.total ?? NaN);
+    bench.notes.push(
+      `--profile-heap: ${server.name}'s RSS after ${count} requests includes ${fmt(residue / 1024)} MiB that writing the start snapshot left resident; judge RSS growth from a run without --profile-heap`,
+    );
     bench.log(`\n${growersTable(comparison, count)}\n\n${residentTable(comparison)}\n`);
   }
   return logins;

@@ -2,6 +2,7 @@
  * The measurement harness: warm-up and measured runs with the server's CPU, waiting for a quiet
  * machine and re-running disturbed runs, and the results every scenario adds to.
  */
+import type { HeapComparison } from "./heap-profile";
 import { runLoad, type LoadOptions, type LoadResult } from "./load";
 import { cpuOfCommands, machineBusyMicros, machineIdle, type ServerProcess } from "./proc";
 import { fmt } from "./stats";
@@ -12,6 +13,8 @@ export interface BenchOptions {
   warmup: number;
   connections: number;
   profile: boolean;
+  /** --profile-heap: heap snapshots of our servers around the memoryRequests (./heap-profile). */
+  profileHeap: boolean;
   /** Authenticated requests before the "after N requests" RSS reading. */
   memoryRequests: number;
 }
@@ -56,6 +59,8 @@ export class Bench {
   readonly windows = new Map<string, Window[]>();
   /** --profile: CPU µs per request by layer of the serving path, by row key (./layers). */
   readonly layers = new Map<string, Map<string, number>>();
+  /** --profile-heap: the heap at start and after memoryRequests, by figure key ("emb", "pg"). */
+  readonly heaps = new Map<string, HeapComparison>();
   /** Processes whose CPU is part of the experiment (servers, proxies), not "other". */
   readonly children: ServerProcess[] = [];
 

@@ -77,6 +77,21 @@ export class Processes {
     return ["--cpu-prof", `--cpu-prof-dir=${dir}`];
   }
 
+  /**
+   * --profile-heap: SIGUSR2 writes a heap snapshot into the server's own directory, and V8
+   * traces its GCs to the log (read for the heap's committed size). Nothing else changes.
+   */
+  heapArgs(name: string): string[] {
+    if (!this.bench.options.profileHeap) return [];
+    const dir = this.heapDir(name);
+    mkdirSync(dir, { recursive: true });
+    return ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${dir}`, "--trace-gc"];
+  }
+
+  heapDir(name: string): string {
+    return join(this.dirs.profiles, "heap", name.replace(/[^\w.-]+/g, "_"));
+  }
+
   async start(
     name: string,
     options: Omit<SpawnOptions, "name" | "logDir">,
@@ -95,7 +110,12 @@ export class Processes {
     const port = await freePort();
     return this.start(name, {
       command: process.execPath,
-      args: [...this.nodeArgs(name), ...PRODUCTION_NODE_ARGS, "dist/server.js"],
+      args: [
+        ...this.nodeArgs(name),
+        ...this.heapArgs(name),
+        ...PRODUCTION_NODE_ARGS,
+        "dist/server.js",
+      ],
       cwd: WEB,
       env: this.ourEnv({ ...env, PORT: String(port) }),
       port,

@@ -2,6 +2,7 @@
 import { GOALS, type GoalSpec } from "./goals";
 import type { Bench, Row } from "./harness";
 import type { MicroOutput } from "./scenarios/micro";
+import { growersTable, residentTable } from "./heap-report";
 import { LAYERS } from "./layers";
 import { fmt, fmtRatio, markdownTable, ratio, withRatio } from "./stats";
 
@@ -154,6 +155,15 @@ export function report(bench: Bench, micro: MicroOutput | undefined): string {
         ],
         footprint,
       ),
+    );
+  for (const [key, comparison] of bench.heaps)
+    lines.push(
+      "",
+      `Heap snapshots of the ${key} server (--profile-heap; each after a full GC, which V8 runs before writing a snapshot):`,
+      "",
+      growersTable(comparison, requests),
+      "",
+      residentTable(comparison),
     );
 
   if (micro) {

@@ -4,6 +4,8 @@
  *   pnpm bench                         the full run (builds the compiled servers through turbo first)
  *   pnpm bench --only ceil,embedded    a subset: ceil, embedded, next, pg, redis, peer, micro
  *   pnpm bench --profile               also writes .cpuprofile files of our servers and summarizes them
+ *   pnpm bench --profile-heap          heap snapshots of our servers before and after the
+ *                                      --memory-requests, compared (top growers, RSS vs heap)
  *   pnpm bench --duration 6 --warmup 2 --memory-requests 20000 --out report.md
  *
  * Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and redis-server on 127.0.0.1:6379.
@@ -36,6 +38,7 @@ const { values: args } = parseArgs({
     warmup: { type: "string", default: "2" },
     connections: { type: "string", default: "64" },
     profile: { type: "boolean", default: false },
+    "profile-heap": { type: "boolean", default: false },
     "no-build": { type: "boolean", default: false },
     out: { type: "string" },
     "memory-requests": { type: "string", default: "20000" },
@@ -55,6 +58,7 @@ const bench = new Bench({
   warmup: Number(args.warmup),
   connections: Number(args.connections),
   profile: args.profile,
+  profileHeap: args["profile-heap"],
   memoryRequests: Number(args["memory-requests"]),
 });
 const tmp = mkdtempSync(join(tmpdir(), "authkit-bench-"));
@@ -122,5 +126,6 @@ bench.log(`\n${header}\n\n${text}`);
 const out = args.out ?? join(tmp, "report.md");
 writeFileSync(out, `${header}\n\n${text}\n`);
 bench.log(`\nreport written to ${out}`);
-if (!args.profile) rmSync(join(tmp, "embedded"), { recursive: true, force: true });
+if (!args.profile && !args["profile-heap"])
+  rmSync(join(tmp, "embedded"), { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

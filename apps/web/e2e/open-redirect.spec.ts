@@ -73,6 +73,8 @@ test("signing in through the form is never sent off the site by next", async ({
   user,
   baseURL,
 }) => {
+  // Ten full sign-ins (an argon2 hash each): a budget for the work, not a bound on it.
+  test.slow();
   await trapEvil(context);
   for (const next of [...DOT_SEGMENTS, ...VARIANTS.slice(DOT_SEGMENTS.length).slice(0, 5)]) {
     await page.goto(`/login?next=${next}`);
@@ -92,6 +94,8 @@ test.describe("with JavaScript off", () => {
     user,
     baseURL,
   }) => {
+    // Ten full sign-ins (an argon2 hash each): a budget for the work, not a bound on it.
+    test.slow();
     await trapEvil(context);
     for (const next of [...DOT_SEGMENTS, ...VARIANTS.slice(DOT_SEGMENTS.length).slice(0, 5)]) {
       await context.clearCookies();

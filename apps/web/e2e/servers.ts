@@ -40,6 +40,8 @@ export const COMMON_ENV: Record<string, string> = {
   RATE_LIMIT_REGISTER_IP: "1000/1m",
   RATE_LIMIT_REFRESH_IP: "5000/1m",
   RATE_LIMIT_LOGIN_IP: "1000/1m",
+  // /login asks for a WebAuthn challenge per visit (passkey autofill).
+  RATE_LIMIT_PASSKEY_OPTIONS_IP: "5000/1m",
   // A Redis configured in the shell that runs the tests must not become these servers' store
   // (empty means unset).
   REDIS_URL: "",

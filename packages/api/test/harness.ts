@@ -100,6 +100,7 @@ export const TEST_RATE_LIMITS = {
   RATE_LIMIT_REGISTER_IP: "100000/1m",
   RATE_LIMIT_LIVE_IP: "100000/1m",
   RATE_LIMIT_LIVE_TICKET: "100000/1m",
+  RATE_LIMIT_PASSKEY_OPTIONS_IP: "100000/1m",
 } as const;
 
 /** A real HTTP server on a random loopback port, over a fresh database and a real store. */

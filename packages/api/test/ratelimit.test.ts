@@ -28,6 +28,7 @@ const LIMITS = {
   RATE_LIMIT_LOGIN_IP: "8/1m",
   RATE_LIMIT_REFRESH_IP: "5/1m",
   RATE_LIMIT_REGISTER_IP: "3/1m",
+  RATE_LIMIT_PASSKEY_OPTIONS_IP: "3/1m",
 };
 const PASSWORD = "correct horse battery";
 
@@ -143,6 +144,16 @@ describe.each(stores)("rate limits with the %s limiter", (store) => {
     expectLimited(await register(refused, ip));
     expect(await server.db.prisma.user.count({ where: { email: refused.toLowerCase() } })).toBe(0);
     expect((await register(uniqueEmail("signup"))).status).toBe(200);
+  });
+
+  it("limits WebAuthn challenges per address (anyone may ask for one), and a refused one stores nothing", async () => {
+    const ip = randomIp();
+    const options = () =>
+      call(base, "mutation", "passkey.authenticationOptions", { input: {}, headers: from(ip) });
+    const before = await server.db.prisma.webAuthnChallenge.count();
+    for (let i = 0; i < 3; i++) expect((await options()).status).toBe(200);
+    expectLimited(await options());
+    expect(await server.db.prisma.webAuthnChallenge.count()).toBe(before + 3);
   });
 
   it("limits refreshes per address, and a refused refresh does not consume the token", async () => {

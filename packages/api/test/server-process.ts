@@ -31,6 +31,7 @@ export function serverEnv(env: Record<string, string>): Record<string, string | 
     RATE_LIMIT_REGISTER_IP: "100000/1m",
     RATE_LIMIT_LIVE_IP: "100000/1m",
     RATE_LIMIT_LIVE_TICKET: "100000/1m",
+    RATE_LIMIT_PASSKEY_OPTIONS_IP: "100000/1m",
     ...env,
   };
 }

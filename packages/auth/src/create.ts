@@ -295,6 +295,7 @@ async function prune(deps: Pick<Core, "db" | "clock">, limiter: RateLimiter): Pr
   await prisma.refreshToken.deleteMany({ where: { expiresAt: { lt: at } } });
   await prisma.accountToken.deleteMany({ where: { expiresAt: { lt: at } } });
   await prisma.loginChallenge.deleteMany({ where: { expiresAt: { lt: at } } });
+  await prisma.webAuthnChallenge.deleteMany({ where: { expiresAt: { lt: at } } });
   await prisma.session.deleteMany({ where: { expiresAt: { lt: staleSessions } } });
   await limiter.prune?.();
 }

@@ -10,6 +10,8 @@ import { accepted, PASSWORD, signedIn, startCore, type CoreUnderTest } from "./s
 
 const ORIGIN = "http://app.test";
 const META = { userAgent: "passkey-tests", clientIp: "192.0.2.10" };
+/** These suites ask for many challenges from one address; the limit has a suite of its own. */
+const MANY_OPTIONS = { RATE_LIMIT_PASSKEY_OPTIONS_IP: "100000/1m" };
 
 /** The code a rejected promise carries, or "resolved". */
 const codeOf = (promise: Promise<unknown>) =>
@@ -21,7 +23,7 @@ const codeOf = (promise: Promise<unknown>) =>
 describe.each(await databaseKinds())("passkeys (%s)", (kind) => {
   let core: CoreUnderTest;
   beforeAll(async () => {
-    core = await startCore({ kind, env: { APP_URL: ORIGIN } });
+    core = await startCore({ kind, env: { APP_URL: ORIGIN, ...MANY_OPTIONS } });
   });
   afterAll(() => core.close());
 
@@ -279,7 +281,7 @@ describe.each(await databaseKinds())("passkeys (%s)", (kind) => {
 describe.each(await databaseKinds())("auth.reauthenticate with a passkey (%s)", (kind) => {
   let core: CoreUnderTest;
   beforeAll(async () => {
-    core = await startCore({ kind, env: { APP_URL: ORIGIN } });
+    core = await startCore({ kind, env: { APP_URL: ORIGIN, ...MANY_OPTIONS } });
   });
   afterAll(() => core.close());
 
@@ -318,7 +320,10 @@ describe.each(await databaseKinds())("auth.reauthenticate with a passkey (%s)", 
 describe.each(await databaseKinds())("passkeys under MFA_REQUIRED_FOR=all (%s)", (kind) => {
   let core: CoreUnderTest;
   beforeAll(async () => {
-    core = await startCore({ kind, env: { APP_URL: ORIGIN, MFA_REQUIRED_FOR: "all" } });
+    core = await startCore({
+      kind,
+      env: { APP_URL: ORIGIN, MFA_REQUIRED_FOR: "all", ...MANY_OPTIONS },
+    });
   });
   afterAll(() => core.close());
 
@@ -331,5 +336,50 @@ describe.each(await databaseKinds())("passkeys under MFA_REQUIRED_FOR=all (%s)",
       "FACTOR_REQUIRED",
     );
     expect(await core.auth.passkeys.list(identity)).toEqual([passkey]);
+  });
+});
+
+describe.each(await databaseKinds())("WebAuthn challenges are bounded (%s)", (kind) => {
+  let core: CoreUnderTest;
+  beforeAll(async () => {
+    core = await startCore({
+      kind,
+      env: { APP_URL: ORIGIN, RATE_LIMIT_PASSKEY_OPTIONS_IP: "3/1m" },
+    });
+  });
+  afterAll(() => core.close());
+
+  const stored = () => core.db.prisma.webAuthnChallenge.count();
+  const from = (clientIp: string) => ({ userAgent: "passkey-tests", clientIp });
+
+  it("counts every challenge against RATE_LIMIT_PASSKEY_OPTIONS_IP per address; a refused one stores nothing", async () => {
+    const before = await stored();
+    for (let i = 0; i < 3; i++)
+      await core.auth.passkeys.authenticationOptions(undefined, from("192.0.2.20"));
+    expect(await stored()).toBe(before + 3);
+    expect(
+      await codeOf(core.auth.passkeys.authenticationOptions(undefined, from("192.0.2.20"))),
+    ).toBe("RATE_LIMITED");
+    expect(await stored()).toBe(before + 3);
+    // Signed-in ceremonies draw on the same budget: each is a stored row as well.
+    const account = await signedIn(core);
+    expect(
+      await codeOf(core.auth.passkeys.registrationOptions(account.identity, from("192.0.2.20"))),
+    ).toBe("RATE_LIMITED");
+    // Another address has its own; the window turns.
+    await core.auth.passkeys.authenticationOptions(undefined, from("192.0.2.21"));
+    core.clock.advance(61);
+    await core.auth.passkeys.authenticationOptions(undefined, from("192.0.2.20"));
+  });
+
+  it("prunes challenges past their 5 minutes, and keeps live ones", async () => {
+    await core.auth.passkeys.authenticationOptions(undefined, from("192.0.2.30"));
+    core.clock.advance(5 * 60 + 1);
+    const options = await core.auth.passkeys.authenticationOptions(undefined, from("192.0.2.31"));
+    await core.auth.prune();
+    const left = await core.db.prisma.webAuthnChallenge.findMany({ select: { expiresAt: true } });
+    expect(left.length).toBeGreaterThanOrEqual(1);
+    for (const row of left) expect(row.expiresAt.getTime()).toBeGreaterThan(core.clock.now());
+    expect(options.challenge).toBeTruthy();
   });
 });

@@ -66,6 +66,7 @@ export interface Config {
     verificationResend: RateLimitSetting | null;
     liveIp: RateLimitSetting | null;
     liveTicket: RateLimitSetting | null;
+    passkeyOptionsIp: RateLimitSetting | null;
   };
   /** The Node HTTP server's timeouts (milliseconds) and connection caps (HTTP_* variables). */
   http: {
@@ -248,6 +249,7 @@ export function loadConfig(
       verificationResend: e.RATE_LIMIT_VERIFICATION_RESEND,
       liveIp: e.RATE_LIMIT_LIVE_IP,
       liveTicket: e.RATE_LIMIT_LIVE_TICKET,
+      passkeyOptionsIp: e.RATE_LIMIT_PASSKEY_OPTIONS_IP,
     },
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT * 1000,

@@ -218,6 +218,9 @@ export const envSchema = z.object({
   // Tickets (`auth.ticket`) per user: every live stream or socket costs one, and a browser asks
   // for one per (re)connection with a growing backoff.
   RATE_LIMIT_LIVE_TICKET: rateLimit("30/1m"),
+  // WebAuthn challenges issued (every passkey options call, public ones included: /login asks for
+  // one per visit for passkey autofill) per client address: each is a stored row.
+  RATE_LIMIT_PASSKEY_OPTIONS_IP: rateLimit("60/1m"),
   /** Sessions a user may hold; the least recently used is revoked past it. */
   MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(50),
   /** A rotated refresh token presented again within this time is a race, not theft; 0s turns it off. */

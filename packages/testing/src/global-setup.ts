@@ -58,6 +58,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         RATE_LIMIT_REGISTER_IP: "1000/1m",
         RATE_LIMIT_REFRESH_IP: "5000/1m",
         RATE_LIMIT_LOGIN_IP: "1000/1m",
+        // /login asks for a WebAuthn challenge per visit (passkey autofill).
+        RATE_LIMIT_PASSKEY_OPTIONS_IP: "5000/1m",
         REDIS_URL: "",
         UPSTASH_REDIS_REST_URL: "",
         UPSTASH_REDIS_REST_TOKEN: "",

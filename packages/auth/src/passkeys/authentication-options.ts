@@ -20,9 +20,10 @@ import {
   challengeBytes,
   issueWebAuthnChallenge,
   type ChallengeBinding,
+  type WebAuthnChallengeDeps,
 } from "./webauthn-challenge";
 
-export type AuthenticationOptionsDeps = Pick<Core, "db" | "clock" | "random"> & RelyingPartyDeps;
+export type AuthenticationOptionsDeps = WebAuthnChallengeDeps & RelyingPartyDeps;
 
 /** Passwordless: no account named, user verification required (it stands in for the password). */
 export async function signInOptions(

@@ -21,6 +21,7 @@ import { expectations, type RelyingPartyDeps } from "./relying-party";
 import {
   challengeBytes,
   issueWebAuthnChallenge,
+  type WebAuthnChallengeDeps,
   redeemWebAuthnChallenge,
   signedChallenge,
   type ChallengeBinding,
@@ -39,7 +40,7 @@ const registrationBinding = (identity: Pick<Identity, "user" | "session">): Chal
 
 /** Options for `navigator.credentials.create()`: a discoverable credential, no attestation. */
 export async function passkeyRegistrationOptions(
-  deps: Pick<Core, "db" | "clock" | "random"> & RelyingPartyDeps,
+  deps: WebAuthnChallengeDeps & RelyingPartyDeps,
   identity: Pick<Identity, "user" | "session">,
   meta: RequestMeta,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {

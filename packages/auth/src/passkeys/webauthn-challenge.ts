@@ -6,6 +6,7 @@
  */
 import { now, type Core } from "../core";
 import { orUnavailable } from "../errors";
+import { addressHit } from "../rate-limit/gate";
 import { clientFingerprint } from "../mfa/login-challenge";
 import { sha256 } from "../random";
 import type { RequestMeta } from "../types";
@@ -14,6 +15,8 @@ export const WEBAUTHN_CHALLENGE_TTL_SECONDS = 300;
 const CHALLENGE_BYTES = 32;
 /** Longer than any challenge of ours (43 characters): not worth a database read. */
 const MAX_CHALLENGE_LENGTH = 128;
+
+export type WebAuthnChallengeDeps = Pick<Core, "db" | "clock" | "random" | "gate" | "limits">;
 
 export type WebAuthnCeremony = "registration" | "sign_in" | "second_factor" | "reauthentication";
 
@@ -26,12 +29,17 @@ export interface ChallengeBinding {
   loginChallengeHash: string | null;
 }
 
-/** A fresh challenge (base64url, as the browser will echo it in `clientDataJSON`), stored hashed. */
+/**
+ * A fresh challenge (base64url, as the browser will echo it in `clientDataJSON`), stored hashed.
+ * Each is a row, and some are issued to anyone (passwordless sign-in), so each counts against
+ * RATE_LIMIT_PASSKEY_OPTIONS_IP for the caller's address (RATE_LIMITED past it).
+ */
 export async function issueWebAuthnChallenge(
-  deps: Pick<Core, "db" | "clock" | "random">,
+  deps: WebAuthnChallengeDeps,
   binding: ChallengeBinding,
   meta: RequestMeta,
 ): Promise<string> {
+  await deps.gate.take([addressHit(deps.limits.passkeyOptionsIp, meta.clientIp)]);
   const challenge = deps.random.token(CHALLENGE_BYTES);
   const at = now(deps);
   await orUnavailable(() =>

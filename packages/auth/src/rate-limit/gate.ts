@@ -26,6 +26,8 @@ export interface RateLimits {
   liveIp: RateLimitRule | null;
   /** Tickets for live streams (`auth.ticket`) per user. */
   liveTicket: RateLimitRule | null;
+  /** WebAuthn challenges issued per client address (each is a stored row). */
+  passkeyOptionsIp: RateLimitRule | null;
 }
 
 type Setting = { limit: number; windowSeconds: number } | null;
@@ -46,6 +48,7 @@ export function rateLimitsFromConfig(settings: Record<keyof RateLimits, Setting>
     verificationResend: rule("verify-resend:account", settings.verificationResend),
     liveIp: rule("live:ip", settings.liveIp),
     liveTicket: rule("live-ticket:user", settings.liveTicket),
+    passkeyOptionsIp: rule("passkey-options:ip", settings.passkeyOptionsIp),
   };
 }
 

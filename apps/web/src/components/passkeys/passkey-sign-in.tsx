@@ -31,9 +31,16 @@ export function PasskeySignIn() {
 
   async function signIn(useBrowserAutofill: boolean) {
     setFailed(null);
+    // The same JSON; tRPC's inferred type only spells it differently from the library's.
+    const optionsJSON = (await options.mutateAsync({}).catch((error: unknown) => {
+      // Autofill is a convenience offered in the background: when the server will not give it
+      // a challenge (e.g. 429 after many visits), the page stays as it is; a click says why.
+      if (!useBrowserAutofill)
+        setFailed(error instanceof Error ? error.message : "Passkeys are unavailable right now");
+      return null;
+    })) as RequestOptions | null;
+    if (!optionsJSON) return;
     try {
-      // The same JSON; tRPC's inferred type only spells it differently from the library's.
-      const optionsJSON = (await options.mutateAsync({})) as RequestOptions;
       const response = await startAuthentication({ optionsJSON, useBrowserAutofill });
       await authenticate.mutateAsync({ response });
     } catch (error) {

@@ -65,6 +65,7 @@ describe("RATE_LIMIT_* configuration", () => {
       verificationResend: { limit: 3, windowSeconds: 900 },
       liveIp: { limit: 60, windowSeconds: 60 },
       liveTicket: { limit: 30, windowSeconds: 60 },
+      passkeyOptionsIp: { limit: 60, windowSeconds: 60 },
     });
     expect(rateLimitsFromConfig(rateLimit).loginAccount).toEqual({
       name: "login:account",

@@ -52,6 +52,13 @@ async function enrolTotp(server: TestServer, user: SignedIn) {
   return { code, recoveryCodes: confirmed.data.recoveryCodes, factorId: begun.data.factorId };
 }
 
+/** `auth.reauthenticate({ code })`: the token's session re-proven with a second factor. */
+const reauthenticateWithCode = (server: TestServer, token: string, code: string) =>
+  call<{ accessToken: string }>(server.url, "mutation", "auth.reauthenticate", {
+    token,
+    input: { code },
+  });
+
 describe.each(await databaseKinds())("second factors over HTTP (%s)", (database) => {
   let server: TestServer;
   beforeAll(async () => {
@@ -252,15 +259,7 @@ describe.each(await databaseKinds())("second factors over HTTP (%s)", (database)
     expect(refused.status).toBe(403);
     expect(authCodeOf(refused)).toBe("MFA_REQUIRED");
     const app = await enrol(admin);
-    const stepped = await call<{ accessToken: string }>(
-      server.url,
-      "mutation",
-      "auth.reauthenticate",
-      {
-        token: admin.accessToken,
-        input: { code: app.code() },
-      },
-    );
+    const stepped = await reauthenticateWithCode(server, admin.accessToken, app.code());
     expect(stepped.status).toBe(200);
     const allowed = await call(server.url, "query", "admin.users", {
       token: stepped.data.accessToken,
@@ -302,15 +301,7 @@ describe.each(await databaseKinds())("MFA_REQUIRED_FOR=all over HTTP (%s)", (dat
     const app = await enrolTotp(server, user);
     // Setting a factor up proves nothing about this session: its token still says `pwd`.
     expect(authCodeOf(await as(user.accessToken, "query", "session.list"))).toBe("MFA_REQUIRED");
-    const stepped = await call<{ accessToken: string }>(
-      server.url,
-      "mutation",
-      "auth.reauthenticate",
-      {
-        token: user.accessToken,
-        input: { code: app.code() },
-      },
-    );
+    const stepped = await reauthenticateWithCode(server, user.accessToken, app.code());
     expect(stepped.status).toBe(200);
     expect((await as(stepped.data.accessToken, "query", "session.list")).status).toBe(200);
     // Signing out everywhere stays open to the token without mfa.

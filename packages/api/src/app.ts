@@ -98,6 +98,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     passwordQueue: () => passwords.stats(),
     inFlight: () => inFlight.count,
     liveConnections: () => ({ sse: inFlight.streams, ws: 0 }),
+    databaseStatements: () => db.statements.statements,
   });
   const events = (event: SecurityEvent) => {
     metrics.event(event);

@@ -265,6 +265,15 @@ describe.runIf(await redisAvailable())("readiness and metrics", () => {
       expect([...samples.keys()].some((key) => key.startsWith("process_cpu_seconds_total"))).toBe(
         true,
       );
+      // Statements sent to the database: registering and two logins sent some, one more sends more.
+      const statements = samples.get("authkit_db_statements_total") ?? 0;
+      expect(statements).toBeGreaterThan(0);
+      await expect(login(server.url, user.email, "wrong again!")).rejects.toThrow();
+      const again = await fetch(`${server.url}/api/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const later = parsePrometheus(await again.text()).get("authkit_db_statements_total") ?? 0;
+      expect(later).toBeGreaterThan(statements);
     } finally {
       await server.stop();
     }

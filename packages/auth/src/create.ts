@@ -61,6 +61,7 @@ import { login } from "./sessions/login";
 import { logout, logoutAll } from "./sessions/logout";
 import { listOwnSessions, revokeOwnSession } from "./sessions/own-sessions";
 import { revokeAccessToken, revokeRefreshToken } from "./sessions/revoke-token";
+import { createRefreshExchange } from "./sessions/refresh-exchange";
 import { rotateRefreshToken } from "./sessions/rotate-refresh-token";
 
 export type { Auth } from "./auth";
@@ -210,13 +211,14 @@ function bindAuth(
   const profileDeps = { db: core.db, profiles, cacheUnverified: backends.ownsDatabase };
   // Both may verify an email, which no token version records: cached profiles go.
   const cleared = (done: Promise<void>) => done.finally(() => clearProfiles(profiles));
+  const rotation = { ...core, exchange: createRefreshExchange(core) };
   return {
     authenticate: (token) => authenticate(core, token),
     assertFresh: (identity, maxAgeSeconds) => assertFresh(core, identity, maxAgeSeconds),
     mfaRequiredFor: core.settings.mfaRequiredFor,
     sessions: {
       login: (input, meta) => login(core, input, meta),
-      refresh: (token, meta) => rotateRefreshToken(core, token, meta),
+      refresh: (token, meta) => rotateRefreshToken(rotation, token, meta),
       logout: (held, meta) => logout(core, held, meta),
       logoutAll: (identity, meta) => logoutAll(core, identity, meta),
       revokeAccessToken: (token, meta) => revokeAccessToken(core, token, meta),

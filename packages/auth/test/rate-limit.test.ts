@@ -250,6 +250,28 @@ describe.each(kinds)("rate limiter: %s", (kind) => {
     expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
   });
 
+  // The database limiter counts the hits of one turn in one upsert (src/rate-limit/database.ts).
+  if (kind.startsWith("database"))
+    it("decides the hits of one turn in arrival order, on top of the count before", async () => {
+      const [r, s] = [rule(4), rule(1)];
+      await consumeOne(subject.limiter, r, "k");
+      await consumeOne(subject.limiter, r, "k");
+      const decisions = await Promise.all([
+        consumeOne(subject.limiter, r, "k"),
+        consumeOne(subject.limiter, s, "k"),
+        consumeOne(subject.limiter, r, "k"),
+        consumeOne(subject.limiter, r, "k"),
+        consumeOne(subject.limiter, s, "k"),
+        consumeOne(subject.limiter, r, "other"),
+      ]);
+      expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false, false, true]);
+      expect(decisions[3].retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect(decisions[0].retryAfterSeconds).toBe(0);
+      // Every hit was counted: one more of `r` for "k" is refused, "other" has three left.
+      expect((await consumeOne(subject.limiter, r, "k")).allowed).toBe(false);
+      expect((await consumeOne(subject.limiter, r, "other")).allowed).toBe(true);
+    });
+
   it("gives a slot back on refund", async () => {
     const r = rule(2);
     expect((await consumeOne(subject.limiter, r, "k")).allowed).toBe(true);

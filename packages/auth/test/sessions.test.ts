@@ -49,6 +49,39 @@ describe.each(kinds)("sessions on %s", (kind) => {
     expect((await refresh(sibling.refreshToken)).sessionId).toBe(pair.sessionId);
   });
 
+  it("answers each of many rotations presented in one turn on its own", async () => {
+    // Rotations of one event-loop turn share a statement (src/sessions/refresh-exchange.ts):
+    // each must still get its own session's successor, and a bad token must spoil nothing.
+    const users = await Promise.all(Array.from({ length: 5 }, () => signedIn(core)));
+    const ended = await signedIn(core);
+    await core.auth.sessions.logout({ refreshToken: ended.pair.refreshToken });
+    const twice = users[0]!.pair.refreshToken;
+    const presented = [...users.map((u) => u.pair.refreshToken), twice, "no-such-token"];
+    const results = await Promise.allSettled([
+      ...presented.map((token) => refresh(token)),
+      refresh(ended.pair.refreshToken),
+    ]);
+    for (const [i, user] of users.entries()) {
+      const result = results[i]!;
+      if (result.status !== "fulfilled") throw new Error(`rotation ${i} refused`);
+      expect(result.value.sessionId).toBe(user.pair.sessionId);
+      const identity = await core.auth.authenticate(result.value.accessToken);
+      expect(identity.user.id).toBe(user.identity.user.id);
+    }
+    // The same token twice in the turn: the second is inside the grace and gets a sibling.
+    const [first, second] = [results[0], results[5]!];
+    if (first.status !== "fulfilled" || second.status !== "fulfilled")
+      throw new Error("the token presented twice was refused");
+    expect(second.value.sessionId).toBe(users[0]!.pair.sessionId);
+    expect(second.value.refreshToken).not.toBe(first.value.refreshToken);
+    for (const refusal of results.slice(6)) {
+      expect(refusal.status).toBe("rejected");
+      if (refusal.status === "rejected")
+        expect(isAuthError(refusal.reason, "UNAUTHENTICATED")).toBe(true);
+    }
+    expect(core.events).not.toContainEqual(expect.objectContaining({ event: "refresh.reuse" }));
+  });
+
   it("treats a replay after the grace as theft: every session and token of the user dies", async () => {
     const victim = await signedIn(core);
     const laptop = await loginSession(core.auth, {
@@ -152,8 +185,10 @@ describe.each(kinds)("sessions on %s", (kind) => {
  * Rotation is one SQL statement (src/rotation.ts): the compare-and-swap that consumes the
  * presented token and inserts its successor. Without a reuse grace only an unused token rotates,
  * so of many exchanges of one token at once exactly one may issue a successor; the others are
- * replays (theft). On PostgreSQL they race on separate connections; PGlite has one connection
- * and runs them one after another, which checks the statement but races nothing.
+ * replays (theft). Exchanges of one turn in one process share a batch, which puts a token
+ * presented twice into successive statements; two servers on one PostgreSQL database race on
+ * separate connections, where the row lock decides. PGlite has one connection and runs them one
+ * after another, which checks the statement but races nothing.
  */
 describe.each(kinds)("rotation's statement without a reuse grace on %s", (kind) => {
   let core: CoreUnderTest;
@@ -186,6 +221,25 @@ describe.each(kinds)("rotation's statement without a reuse grace on %s", (kind) 
     expect(core.events).toContainEqual(
       expect.objectContaining({ event: "refresh.reuse", sessionId: pair.sessionId }),
     );
+  });
+
+  it("consumes a token exactly once when two servers present it five times each", async () => {
+    const other = await startCore({ kind, db: core.db, env: { REFRESH_REUSE_GRACE: "0s" } });
+    try {
+      const { pair } = await signedIn(core);
+      const results = await Promise.allSettled(
+        [core, other, core, other, core, other, core, other, core, other].map((server) =>
+          server.auth.sessions.refresh(pair.refreshToken),
+        ),
+      );
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+      const tokens = await core.db.prisma.refreshToken.findMany({
+        where: { sessionId: pair.sessionId },
+      });
+      expect(tokens).toHaveLength(2);
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -24,6 +24,9 @@ export const BENCH = join(ROOT, "packages/bench");
 export const WEB = join(ROOT, "apps/web");
 
 /** Every RATE_LIMIT_* variable, set far above what the bench sends: the limiters run, never refuse. */
+/** Opens our servers' /api/metrics to the bench (statements per rotation). */
+export const BENCH_METRICS_TOKEN = "authkit-bench-metrics-token";
+
 export const RATE_LIMIT_ENV: Record<string, string> = Object.fromEntries(
   RATE_LIMIT_VARIABLES.map((name) => [name, "10000000/1m"]),
 );
@@ -65,6 +68,7 @@ export class Processes {
       // The rotation scenario logs in afresh for every run: with the default cap of 50 sessions
       // per user, the sessions the later scenarios use would be evicted (a 401 TOKEN_REVOKED).
       MAX_SESSIONS_PER_USER: "10000",
+      METRICS_TOKEN: BENCH_METRICS_TOKEN,
       ...extra,
     };
   }

@@ -53,7 +53,8 @@ const PROBES = ["emb", "pg"].flatMap((k) =>
   ["idle.health", "storm.health", "idle.me", "storm.me"].map((p) => `${k}.${p}`),
 );
 
-export function report(bench: Bench, micro: MicroOutput | undefined): string {
+/** The scenario table and the latency probes, each against its baseline. */
+function scenarioTables(bench: Bench): string[] {
   const lines: string[] = [];
   const get = (key: string) => bench.rows.get(key);
   const cell = (row: Row, pick: (r: Row) => number, digits?: number) => {
@@ -110,6 +111,12 @@ export function report(bench: Bench, micro: MicroOutput | undefined): string {
       ),
     );
 
+  return lines;
+}
+
+/** Start-to-ready and RSS of our servers, and the heap snapshots compared (--profile-heap). */
+function footprintTables(bench: Bench): string[] {
+  const lines: string[] = [];
   const f = (name: string) => bench.figures.get(name);
   const requests = bench.options.memoryRequests.toLocaleString("en-US");
   const footprint = [
@@ -166,6 +173,31 @@ export function report(bench: Bench, micro: MicroOutput | undefined): string {
       residentTable(comparison),
     );
 
+  return lines;
+}
+
+/** Database statements per rotation (`authkit_db_statements_total` around a rotation run). */
+function statementsTable(bench: Bench): string[] {
+  const lines: string[] = [];
+  const f = (name: string) => bench.figures.get(name);
+  const statements = [
+    ["embedded (PGlite, in this process: no round trips)", f("emb.refresh.statements")],
+    ["PostgreSQL (one round trip each)", f("pg.refresh.statements")],
+  ].filter((row): row is [string, number] => row[1] !== undefined);
+  if (statements.length > 0)
+    lines.push(
+      "",
+      markdownTable(
+        ["database statements per rotation, 64 concurrent chains", "statements"],
+        statements.map(([label, value]) => [label, fmt(value, { digits: 2 })]),
+      ),
+    );
+  return lines;
+}
+
+/** The in-process micro-benchmarks. */
+function microTable(micro: MicroOutput | undefined): string[] {
+  const lines: string[] = [];
   if (micro) {
     const reference = micro.results.find((r) => r.name.startsWith("reference"));
     lines.push(
@@ -186,6 +218,17 @@ export function report(bench: Bench, micro: MicroOutput | undefined): string {
       `argon2id verify ceiling (in process): ${fmt(micro.argon2VerifiesPerSecond)}/s`,
     );
   }
+  return lines;
+}
+
+export function report(bench: Bench, micro: MicroOutput | undefined): string {
+  const lines = [
+    ...scenarioTables(bench),
+    ...footprintTables(bench),
+    ...statementsTable(bench),
+    ...microTable(micro),
+  ];
+  const f = (name: string) => bench.figures.get(name);
   const extras = [
     ["redis.proxyCpuPerRequest", "Upstash REST proxy CPU on the same machine, per user.me", "µs"],
     ["emb.storm.loginsPerSecond", "Logins/s during the embedded storm", "/s"],

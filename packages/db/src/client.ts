@@ -6,6 +6,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 
+import { countStatements, type StatementCounter } from "./count-statements";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock";
 import { PrismaClient } from "./generated/prisma/client";
 
@@ -19,6 +20,8 @@ export interface Database {
   target: DatabaseTarget;
   /** The driver adapter behind `prisma`, reused by the migrator so PGlite is opened only once. */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** Statements sent since it was opened (./count-statements): the metrics and the bench. */
+  statements: Readonly<StatementCounter>;
   close(): Promise<void>;
 }
 
@@ -61,20 +64,23 @@ export async function openDatabase(
   target: DatabaseTarget,
   { lock }: OpenOptions = {},
 ): Promise<Database> {
+  const statements: StatementCounter = { statements: 0 };
   if ("url" in target) {
-    const adapterFactory = new PrismaPg({
+    const pg = new PrismaPg({
       connectionString: target.url,
       max: 10,
       // A database that stops answering must turn into a 503, not a request that hangs.
       connectionTimeoutMillis: 5_000,
       query_timeout: 15_000,
     });
+    const adapterFactory = countStatements(pg, statements);
     const prisma = new PrismaClient({ adapter: adapterFactory });
     return {
       prisma,
       kind: "postgresql",
       target,
       adapterFactory,
+      statements,
       close: () => prisma.$disconnect(),
     };
   }
@@ -94,13 +100,14 @@ export async function openDatabase(
   } else {
     pglite = await PGlite.create(pgliteOptions());
   }
-  const adapterFactory = new PrismaPGlite(pglite);
+  const adapterFactory = countStatements(new PrismaPGlite(pglite), statements);
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
     prisma,
     kind: "pglite",
     target,
     adapterFactory,
+    statements,
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();

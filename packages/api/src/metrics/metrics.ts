@@ -27,6 +27,8 @@ export interface GaugeSources {
   liveConnections?: () => { sse: number; ws: number };
   /** Requests being answered. */
   inFlight?: () => number;
+  /** Statements sent to the database since start (a counter: only rises). */
+  databaseStatements?: () => number;
 }
 
 const REVOCATION_EVENTS: Partial<Record<SecurityEvent["event"], string>> = {
@@ -58,30 +60,7 @@ export function createMetrics(): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
-  const logins = counter(registry, "authkit_logins_total", "Password logins by outcome", [
-    "outcome",
-    "reason",
-  ]);
-  const refreshes = counter(
-    registry,
-    "authkit_refreshes_total",
-    "Refresh-token rotations by outcome (ok, refused, reuse)",
-    ["outcome"],
-  );
-  const revocations = counter(registry, "authkit_revocations_total", "Revocations by cause", [
-    "cause",
-    "reason",
-  ]);
-  const refusals = counter(
-    registry,
-    "authkit_rate_limit_refusals_total",
-    "Requests refused by a rate limit, by rule",
-    ["rule"],
-  );
-  const mails = counter(registry, "authkit_mails_total", "Account mails by outcome", [
-    "mail",
-    "outcome",
-  ]);
+  const counters = eventCounters(registry);
   const backendErrors = counter(
     registry,
     "authkit_backend_errors_total",
@@ -89,41 +68,20 @@ export function createMetrics(): Metrics {
     ["backend"],
   );
   let sources: GaugeSources = {};
-  gauge(registry, "authkit_password_hash_queue", "argon2 hashes waiting for a slot", () =>
-    sources.passwordQueue ? sources.passwordQueue().queued : 0,
-  );
-  gauge(
-    registry,
-    "authkit_password_hash_refusals",
-    "argon2 hashes refused since start (queue full: 503 OVERLOADED)",
-    () => (sources.passwordQueue ? sources.passwordQueue().refused : 0),
-  );
-  gauge(registry, "authkit_http_requests_in_flight", "Requests being answered", () =>
-    sources.inFlight ? sources.inFlight() : 0,
-  );
-  new Gauge({
-    name: "authkit_live_connections",
-    help: "Open live connections (session events) by transport",
-    labelNames: ["transport"],
-    registers,
-    collect() {
-      const live = sources.liveConnections?.() ?? { sse: 0, ws: 0 };
-      this.set({ transport: "sse" }, live.sse);
-      this.set({ transport: "ws" }, live.ws);
-    },
-  });
+  sampledMetrics(registry, () => sources);
   return {
     registry,
     request(route, method, status, seconds) {
       requests.inc({ route, method, status: String(status) });
       durations.observe({ route, status: String(status) }, seconds);
       // tRPC's refresh (the OAuth token endpoint mixes grants: its requests are by route only).
-      if (route === "auth.refresh") refreshes.inc({ outcome: status === 200 ? "ok" : "refused" });
+      if (route === "auth.refresh")
+        counters.refreshes.inc({ outcome: status === 200 ? "ok" : "refused" });
       // Login refusals are counted per rule from their events; the other limits by route.
-      if (status === 429 && route !== "auth.login") refusals.inc({ rule: route });
+      if (status === 429 && route !== "auth.login") counters.refusals.inc({ rule: route });
     },
     event(event) {
-      countEvent({ logins, refreshes, revocations, refusals, mails }, event);
+      countEvent(counters, event);
     },
     backendError(backend) {
       backendErrors.inc({ backend });
@@ -134,10 +92,83 @@ export function createMetrics(): Metrics {
   };
 }
 
-function countEvent(
-  counters: Record<"logins" | "refreshes" | "revocations" | "refusals" | "mails", Counter>,
-  event: SecurityEvent,
-): void {
+type EventCounters = Record<"logins" | "refreshes" | "revocations" | "refusals" | "mails", Counter>;
+
+/** The counters security events feed (./countEvent). */
+function eventCounters(registry: Registry): EventCounters {
+  return {
+    logins: counter(registry, "authkit_logins_total", "Password logins by outcome", [
+      "outcome",
+      "reason",
+    ]),
+    refreshes: counter(
+      registry,
+      "authkit_refreshes_total",
+      "Refresh-token rotations by outcome (ok, refused, reuse)",
+      ["outcome"],
+    ),
+    revocations: counter(registry, "authkit_revocations_total", "Revocations by cause", [
+      "cause",
+      "reason",
+    ]),
+    refusals: counter(
+      registry,
+      "authkit_rate_limit_refusals_total",
+      "Requests refused by a rate limit, by rule",
+      ["rule"],
+    ),
+    mails: counter(registry, "authkit_mails_total", "Account mails by outcome", [
+      "mail",
+      "outcome",
+    ]),
+  };
+}
+
+/** What is read from the server at scrape time: queues, connections, database statements. */
+function sampledMetrics(registry: Registry, read: () => GaugeSources): void {
+  gauge(
+    registry,
+    "authkit_password_hash_queue",
+    "argon2 hashes waiting for a slot",
+    () => read().passwordQueue?.().queued ?? 0,
+  );
+  gauge(
+    registry,
+    "authkit_password_hash_refusals",
+    "argon2 hashes refused since start (queue full: 503 OVERLOADED)",
+    () => read().passwordQueue?.().refused ?? 0,
+  );
+  gauge(
+    registry,
+    "authkit_http_requests_in_flight",
+    "Requests being answered",
+    () => read().inFlight?.() ?? 0,
+  );
+  let statementsSeen = 0;
+  new Counter({
+    name: "authkit_db_statements_total",
+    help: "Statements sent to the database (on PostgreSQL, one round trip each)",
+    registers: [registry],
+    collect() {
+      const total = read().databaseStatements?.() ?? statementsSeen;
+      this.inc(Math.max(0, total - statementsSeen));
+      statementsSeen = Math.max(statementsSeen, total);
+    },
+  });
+  new Gauge({
+    name: "authkit_live_connections",
+    help: "Open live connections (session events) by transport",
+    labelNames: ["transport"],
+    registers: [registry],
+    collect() {
+      const live = read().liveConnections?.() ?? { sse: 0, ws: 0 };
+      this.set({ transport: "sse" }, live.sse);
+      this.set({ transport: "ws" }, live.ws);
+    },
+  });
+}
+
+function countEvent(counters: EventCounters, event: SecurityEvent): void {
   const reason = label(event.reason);
   if (event.event === "login.succeeded") counters.logins.inc({ outcome: "succeeded", reason: "" });
   if (event.event === "login.failed") counters.logins.inc({ outcome: "failed", reason });

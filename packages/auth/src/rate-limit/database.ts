@@ -1,5 +1,6 @@
 import type { Database } from "@authkit/db";
 
+import { createBatcher } from "../batch";
 import type { Clock } from "../clock";
 import type { RateLimitDecision, RateLimiter, RateLimitHit } from "./types";
 
@@ -7,8 +8,9 @@ import type { RateLimitDecision, RateLimiter, RateLimitHit } from "./types";
 const COUNT_CEILING = 1_000_000_000;
 
 /**
- * Fixed-window counters in `rate_limit_buckets` for deployments without Redis: every hit of a
- * call is one row of a single upsert, so a login's four or five limits cost one round trip.
+ * Fixed-window counters in `rate_limit_buckets` for deployments without Redis: the hits of every
+ * call in one event-loop turn are one upsert, so a login's four or five limits, and the refresh
+ * limits of sixty-four concurrent rotations, cost one round trip.
  * Time comes from the injected clock so tests can move it.
  */
 export class DatabaseRateLimiter implements RateLimiter {
@@ -20,30 +22,33 @@ export class DatabaseRateLimiter implements RateLimiter {
   ) {}
 
   async consume(hits: readonly RateLimitHit[]): Promise<RateLimitDecision[]> {
-    if (hits.length === 0) return [];
+    return Promise.all(hits.map((hit) => this.count(hit)));
+  }
+
+  /**
+   * The hits of every call in one event-loop turn, one upsert: each key's count rises by its
+   * number of hits, and the row lock makes the values between the old and new count this batch's
+   * own, so the k-th hit of a key is decided on exactly the count it would have had alone.
+   */
+  private readonly count = createBatcher<RateLimitHit, RateLimitDecision>(async (hits) => {
     const now = new Date(this.clock.now());
-    const keys = hits.map(bucketKey);
-    const resets = hits.map((hit) => new Date(now.getTime() + hit.rule.windowSeconds * 1000));
+    const keys = [...new Set(hits.map(bucketKey))];
+    const occurrences = keys.map((key) => hits.filter((hit) => bucketKey(hit) === key).length);
+    const resets = keys.map((key) => {
+      const hit = hits.find((h) => bucketKey(h) === key) as RateLimitHit;
+      return new Date(now.getTime() + hit.rule.windowSeconds * 1000);
+    });
     const rows = await this.db.prisma.$queryRaw<{ key: string; count: number; reset_at: Date }[]>`
       INSERT INTO rate_limit_buckets (key, count, reset_at)
-      SELECT key, 1, reset_at FROM unnest(${keys}::text[], ${resets}::timestamptz[]) AS h(key, reset_at)
+      SELECT * FROM unnest(${keys}::text[], ${occurrences}::int[], ${resets}::timestamptz[])
       ON CONFLICT (key) DO UPDATE SET
-        count = CASE WHEN rate_limit_buckets.reset_at <= ${now} THEN 1
-                     ELSE LEAST(rate_limit_buckets.count + 1, ${COUNT_CEILING}) END,
+        count = CASE WHEN rate_limit_buckets.reset_at <= ${now} THEN EXCLUDED.count
+                     ELSE LEAST(rate_limit_buckets.count + EXCLUDED.count, ${COUNT_CEILING}) END,
         reset_at = CASE WHEN rate_limit_buckets.reset_at <= ${now} THEN EXCLUDED.reset_at
                         ELSE rate_limit_buckets.reset_at END
       RETURNING key, count, reset_at`;
-    const byKey = new Map(rows.map((row) => [row.key, row]));
-    return hits.map((hit, i) => {
-      const row = byKey.get(keys[i]!);
-      if (!row) throw new Error("rate limit upsert returned no row");
-      const allowed = Number(row.count) <= hit.rule.limit;
-      const retryAfterSeconds = allowed
-        ? 0
-        : Math.max(1, Math.ceil((new Date(row.reset_at).getTime() - now.getTime()) / 1000));
-      return { allowed, retryAfterSeconds };
-    });
-  }
+    return decide(hits, keys, occurrences, rows, now);
+  });
 
   async refund(hits: readonly RateLimitHit[]): Promise<void> {
     if (hits.length === 0) return;
@@ -64,3 +69,29 @@ export class DatabaseRateLimiter implements RateLimiter {
 }
 
 const bucketKey = (hit: RateLimitHit) => `${hit.rule.name}:${hit.key}`;
+
+/** Each hit's decision, on the count it took within its key's share of the batch. */
+function decide(
+  hits: readonly RateLimitHit[],
+  keys: readonly string[],
+  occurrences: readonly number[],
+  rows: readonly { key: string; count: number; reset_at: Date }[],
+  now: Date,
+): RateLimitDecision[] {
+  const byKey = new Map(rows.map((row) => [row.key, row]));
+  const taken = new Map<string, number>();
+  return hits.map((hit) => {
+    const key = bucketKey(hit);
+    const row = byKey.get(key);
+    if (!row) throw new Error("rate limit upsert returned no row");
+    const before = taken.get(key) ?? 0;
+    taken.set(key, before + 1);
+    const share = occurrences[keys.indexOf(key)] as number;
+    const count = Number(row.count) - share + 1 + before;
+    const allowed = count <= hit.rule.limit;
+    const retryAfterSeconds = allowed
+      ? 0
+      : Math.max(1, Math.ceil((new Date(row.reset_at).getTime() - now.getTime()) / 1000));
+    return { allowed, retryAfterSeconds };
+  });
+}

@@ -1,7 +1,7 @@
 import type { Database } from "@authkit/db";
 
 import type { Clock } from "../clock";
-import { createBatcher } from "../revocation/batch";
+import { createBatcher } from "../batch";
 import type { RateLimitDecision, RateLimiter, RateLimitHit } from "./types";
 
 /** Counts stop here, as in the database limiter. */

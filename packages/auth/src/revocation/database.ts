@@ -1,6 +1,6 @@
 import type { Database } from "@authkit/db";
 
-import { createBatcher } from "./batch";
+import { createBatcher } from "../batch";
 import type { RevocationClaims, RevocationStore, RevocationVerdict } from "./store";
 
 type Row = { ver: number | null; role: string | null; denied: boolean; live: boolean };

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 
 import type { Clock } from "../clock";
 import { redisScript, type RedisCommands } from "../redis/commands";
-import { createBatcher } from "./batch";
+import { createBatcher } from "../batch";
 import type { RevocationClaims, Revocations, RevocationStore, RevocationVerdict } from "./store";
 
 export interface RedisRevocationStoreOptions {

@@ -1,11 +1,13 @@
 /**
- * Coalesces the revocation checks of concurrent requests into one store round trip.
+ * Coalesces the work of concurrent requests into one store round trip: revocation checks,
+ * refresh-token exchanges, rate-limit counts.
  *
- * Every check that arrives while the event loop is busy (the same I/O phase) joins one batch,
- * sent on the next `setImmediate`. Nothing is cached: each check still reads the store after its
+ * Every item that arrives while the event loop is busy (the same I/O phase) joins one batch,
+ * sent on the next `setImmediate`. Nothing is cached: each item still reaches the store after its
  * request arrived, so a revocation committed before a request is seen by it, exactly as with one
- * query per request. What is shared is the per-query overhead (ORM, driver, HTTP to Redis), which
- * measured 250–700 µs of CPU per query against ~10–40 µs per extra row (packages/bench).
+ * query per request. What is shared is the per-query overhead (ORM, driver, planning, HTTP to
+ * Redis), which measured 250–1,800 µs of CPU per query against ~10–40 µs per extra row
+ * (packages/bench).
  */
 
 // Captured at import: a test that fakes timers later must not stall every protected request.
@@ -35,7 +37,7 @@ export function createBatcher<I, O>(run: (items: I[]) => Promise<O[]>): (item: I
           (results) => {
             for (const [i, p] of batch.entries()) {
               if (i < results.length) p.resolve(results[i] as O);
-              else p.reject(new Error("revocation batch returned too few results"));
+              else p.reject(new Error("batch returned too few results"));
             }
           },
           (error: unknown) => {

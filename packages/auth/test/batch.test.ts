@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { createBatcher } from "../src/revocation/batch";
+import { createBatcher } from "../src/batch";
 
 describe("revocation check batching", () => {
   it("answers concurrent checks from one round trip, each with its own result", async () => {

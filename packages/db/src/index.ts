@@ -7,7 +7,7 @@ export {
   maskUrl,
 } from "./check";
 export { publicUserSelect, credentialUserSelect, type PublicUser } from "./select";
-export { isUniqueViolation } from "./errors";
+export { isUniqueViolation, isWriteConflict, retryOnWriteConflict } from "./errors";
 export { normalizeEmail } from "./email";
 export { Prisma, PrismaClient, Role } from "./generated/prisma/client";
 export type { User, Session, RefreshToken } from "./generated/prisma/client";

@@ -1,4 +1,4 @@
-import type { Database } from "@authkit/db";
+import { retryOnWriteConflict, type Database } from "@authkit/db";
 
 import { createBatcher } from "../batch";
 import type { Clock } from "../clock";
@@ -32,13 +32,16 @@ export class DatabaseRateLimiter implements RateLimiter {
    */
   private readonly count = createBatcher<RateLimitHit, RateLimitDecision>(async (hits) => {
     const now = new Date(this.clock.now());
-    const keys = [...new Set(hits.map(bucketKey))];
+    // One order for every batch's row locks, so concurrent upserts rarely deadlock; when they do,
+    // the aborted one changed nothing and goes again.
+    const keys = [...new Set(hits.map(bucketKey))].sort();
     const occurrences = keys.map((key) => hits.filter((hit) => bucketKey(hit) === key).length);
     const resets = keys.map((key) => {
       const hit = hits.find((h) => bucketKey(h) === key) as RateLimitHit;
       return new Date(now.getTime() + hit.rule.windowSeconds * 1000);
     });
-    const rows = await this.db.prisma.$queryRaw<{ key: string; count: number; reset_at: Date }[]>`
+    const rows = await retryOnWriteConflict(
+      () => this.db.prisma.$queryRaw<{ key: string; count: number; reset_at: Date }[]>`
       INSERT INTO rate_limit_buckets (key, count, reset_at)
       SELECT * FROM unnest(${keys}::text[], ${occurrences}::int[], ${resets}::timestamptz[])
       ON CONFLICT (key) DO UPDATE SET
@@ -46,7 +49,8 @@ export class DatabaseRateLimiter implements RateLimiter {
                      ELSE LEAST(rate_limit_buckets.count + EXCLUDED.count, ${COUNT_CEILING}) END,
         reset_at = CASE WHEN rate_limit_buckets.reset_at <= ${now} THEN EXCLUDED.reset_at
                         ELSE rate_limit_buckets.reset_at END
-      RETURNING key, count, reset_at`;
+      RETURNING key, count, reset_at`,
+    );
     return decide(hits, keys, occurrences, rows, now);
   });
 

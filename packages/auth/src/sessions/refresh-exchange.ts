@@ -1,3 +1,5 @@
+import { retryOnWriteConflict } from "@authkit/db";
+
 import type { AuthenticationMethod, Role } from "../access-token";
 import { createBatcher } from "../batch";
 import { now, type Core } from "../core";
@@ -45,7 +47,9 @@ export function createRefreshExchange(deps: ExchangeDeps): RefreshExchange {
   return createBatcher<ExchangeRequest, Exchange | undefined>(async (requests) => {
     const answers = new Map<ExchangeRequest, Exchange | undefined>();
     for (const round of distinctRounds(requests)) {
-      const rows = await exchangeStatement(deps, round);
+      // Statements that lock several sessions can deadlock with one another on PostgreSQL; the
+      // one aborted changed nothing and simply goes again.
+      const rows = await retryOnWriteConflict(() => exchangeStatement(deps, round));
       const byHash = new Map(rows.map((row) => [row.hash, row]));
       for (const request of round) answers.set(request, byHash.get(request.hash));
     }

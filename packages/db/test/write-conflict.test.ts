@@ -52,9 +52,9 @@ describe.runIf(await postgresAvailable())("write conflicts on PostgreSQL", () =>
     });
     expect(runs).toBe(2);
     runs = 0;
-    const always = retryOnWriteConflict(() => {
+    const always = retryOnWriteConflict(async () => {
       runs++;
-      return Promise.reject(deadlock);
+      throw deadlock;
     });
     await expect(always).rejects.toBe(deadlock);
     expect(runs).toBe(3);

@@ -52,10 +52,11 @@ describe.runIf(await postgresAvailable())("write conflicts on PostgreSQL", () =>
     });
     expect(runs).toBe(2);
     runs = 0;
-    const always = retryOnWriteConflict(async () => {
+    const conflicting = (): Promise<never> => {
       runs++;
       throw deadlock;
-    });
+    };
+    const always = retryOnWriteConflict(conflicting);
     await expect(always).rejects.toBe(deadlock);
     expect(runs).toBe(3);
     const rows = await db.prisma.$queryRawUnsafe<{ v: number }[]>(

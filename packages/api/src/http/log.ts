@@ -64,13 +64,22 @@ export function createLogger({ level, destination = stdout() }: LoggerOptions): 
 
 const accessLoggers = new WeakMap<Logger, Logger>();
 
+/** The process's one standard-output destination, shared by every logger (tests run several). */
+let standardOutput: DestinationStream | undefined;
+
 /**
  * Standard output, written asynchronously: a synchronous write is one system call per request
  * on the event loop (BENCHMARKS.md, per-layer table). Lines that arrive while a write is under
  * way go out together with the next one; nothing waits for a buffer to fill, so an idle server's
- * lines appear at once. What is still buffered when the process exits is flushed then.
+ * lines appear at once. What is still buffered when the process exits is flushed then: one exit
+ * listener for the process, however many apps it starts.
  */
 function stdout(): DestinationStream {
+  standardOutput ??= openStandardOutput();
+  return standardOutput;
+}
+
+function openStandardOutput(): DestinationStream {
   const destination = pino.destination({ dest: 1, sync: false });
   process.once("exit", () => {
     try {

@@ -37,11 +37,11 @@ export type ExchangeDeps = Pick<Core, "db" | "clock"> & {
 };
 
 /**
- * The exchange of every refresh presented in one event-loop turn, as one statement per distinct
- * token: a statement's planning and driver overhead (1.7 ms of CPU on the embedded PGlite, a
- * round trip on PostgreSQL) is shared, each token still gets its own answer. The same token twice
- * in one turn (two tabs racing) goes in successive statements, so the second sees the first's
- * consumption exactly as two separate requests would.
+ * The exchanges of every refresh presented in one event-loop turn, as one statement: a
+ * statement's planning and driver overhead (1.7 ms of CPU on the embedded PGlite, a round trip
+ * on PostgreSQL) is shared, and each token still gets its own answer. A token presented twice in
+ * one turn (two tabs racing) goes in a second statement after the first, so the second sees the
+ * first's consumption exactly as two separate requests would.
  */
 export function createRefreshExchange(deps: ExchangeDeps): RefreshExchange {
   return createBatcher<ExchangeRequest, Exchange | undefined>(async (requests) => {

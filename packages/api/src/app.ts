@@ -7,7 +7,7 @@ import {
   type SecurityEvent,
 } from "@authkit/auth";
 import type { Config } from "@authkit/config";
-import { openDatabase, type Database, type DatabaseTarget } from "@authkit/db";
+import { openDatabase, vacuumWhereDue, type Database, type DatabaseTarget } from "@authkit/db";
 import type { Mailer } from "@authkit/mail";
 
 import { createInFlight, type InFlight } from "./http/in-flight";
@@ -85,6 +85,36 @@ function logKeys(logger: Logger, keys: KeySet): void {
     logger.info({ kid: key.kid, alg: key.alg, source: key.source }, "verification key");
 }
 
+/** What the API's procedures read from config. */
+function apiSettings(config: Config): App["settings"] {
+  return {
+    // `Secure` follows the scheme users reach the app by: an https APP_URL behind a proxy gets
+    // secure cookies whatever NODE_ENV says, and plain-http local runs still work.
+    secureCookies: new URL(config.appUrl).protocol === "https:",
+    allowedOrigins: [new URL(config.appUrl).origin],
+    liveTransport: config.live.transport,
+    deviceCookieMaxAge: config.auth.deviceCookieMaxAge,
+  };
+}
+
+/**
+ * Expired rows go every ten minutes. On an embedded database this process owns (`embedded`),
+ * PGlite, which has no autovacuum, then vacuums and analyzes the tables whose dead rows passed
+ * autovacuum's thresholds.
+ */
+function scheduleMaintenance(
+  auth: Pick<Auth, "prune">,
+  embedded: Pick<Database, "prisma"> | undefined,
+): ReturnType<typeof setInterval> {
+  const maintain = async () => {
+    await auth.prune();
+    if (embedded) await vacuumWhereDue(embedded);
+  };
+  const timer = setInterval(() => void maintain().catch(() => undefined), 10 * 60_000);
+  timer.unref();
+  return timer;
+}
+
 export async function createApp(config: Config, options: CreateAppOptions = {}): Promise<App> {
   const logger =
     options.logger ?? createLogger({ level: config.logLevel, destination: options.logDestination });
@@ -108,6 +138,7 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     logger[warn ? "warn" : "info"](event, event.event);
   };
   const { mailer, send, notify } = createAccountMailer(config, logger, events);
+  const ownsDatabase = options.ownsDatabase ?? (!options.db && db.kind === "pglite");
   const auth = await createAuth({
     config,
     db,
@@ -117,24 +148,16 @@ export async function createApp(config: Config, options: CreateAppOptions = {}):
     mail: send,
     notify,
     liveRecheckMs: options.liveRecheckMs,
-    ownsDatabase: options.ownsDatabase ?? (!options.db && db.kind === "pglite"),
+    ownsDatabase,
   });
   logKeys(logger, auth.keys);
   if (config.admin) await auth.accounts.ensureAdmin(config.admin);
-  const prune = setInterval(() => void auth.prune().catch(() => undefined), 10 * 60_000);
-  prune.unref();
+  const prune = scheduleMaintenance(auth, ownsDatabase && db.kind === "pglite" ? db : undefined);
   return {
     config,
     db,
     auth,
-    settings: {
-      // `Secure` follows the scheme users reach the app by: an https APP_URL behind a proxy
-      // gets secure cookies whatever NODE_ENV says, and plain-http local runs still work.
-      secureCookies: new URL(config.appUrl).protocol === "https:",
-      allowedOrigins: [new URL(config.appUrl).origin],
-      liveTransport: config.live.transport,
-      deviceCookieMaxAge: config.auth.deviceCookieMaxAge,
-    },
+    settings: apiSettings(config),
     logger,
     mailer,
     inFlight,

@@ -32,14 +32,12 @@ export class DatabaseRateLimiter implements RateLimiter {
    */
   private readonly count = createBatcher<RateLimitHit, RateLimitDecision>(async (hits) => {
     const now = new Date(this.clock.now());
+    const shares = sharesByKey(hits, now);
     // One order for every batch's row locks, so concurrent upserts rarely deadlock; when they do,
     // the aborted one changed nothing and goes again.
-    const keys = [...new Set(hits.map(bucketKey))].sort();
-    const occurrences = keys.map((key) => hits.filter((hit) => bucketKey(hit) === key).length);
-    const resets = keys.map((key) => {
-      const hit = hits.find((h) => bucketKey(h) === key) as RateLimitHit;
-      return new Date(now.getTime() + hit.rule.windowSeconds * 1000);
-    });
+    const keys = [...shares.keys()].sort();
+    const occurrences = keys.map((key) => shares.get(key)!.hits);
+    const resets = keys.map((key) => shares.get(key)!.resetAt);
     const rows = await retryOnWriteConflict(
       () => this.db.prisma.$queryRaw<{ key: string; count: number; reset_at: Date }[]>`
       INSERT INTO rate_limit_buckets (key, count, reset_at)
@@ -51,7 +49,7 @@ export class DatabaseRateLimiter implements RateLimiter {
                         ELSE rate_limit_buckets.reset_at END
       RETURNING key, count, reset_at`,
     );
-    return decide(hits, keys, occurrences, rows, now);
+    return decide(hits, shares, rows, now);
   });
 
   async refund(hits: readonly RateLimitHit[]): Promise<void> {
@@ -74,11 +72,28 @@ export class DatabaseRateLimiter implements RateLimiter {
 
 const bucketKey = (hit: RateLimitHit) => `${hit.rule.name}:${hit.key}`;
 
+/** Each key's number of hits in the batch, and the end of the window a new bucket opens. */
+function sharesByKey(
+  hits: readonly RateLimitHit[],
+  now: Date,
+): Map<string, { hits: number; resetAt: Date }> {
+  const shares = new Map<string, { hits: number; resetAt: Date }>();
+  for (const hit of hits) {
+    const share = shares.get(bucketKey(hit));
+    if (share) share.hits++;
+    else
+      shares.set(bucketKey(hit), {
+        hits: 1,
+        resetAt: new Date(now.getTime() + hit.rule.windowSeconds * 1000),
+      });
+  }
+  return shares;
+}
+
 /** Each hit's decision, on the count it took within its key's share of the batch. */
 function decide(
   hits: readonly RateLimitHit[],
-  keys: readonly string[],
-  occurrences: readonly number[],
+  shares: ReadonlyMap<string, { hits: number }>,
   rows: readonly { key: string; count: number; reset_at: Date }[],
   now: Date,
 ): RateLimitDecision[] {
@@ -90,8 +105,7 @@ function decide(
     if (!row) throw new Error("rate limit upsert returned no row");
     const before = taken.get(key) ?? 0;
     taken.set(key, before + 1);
-    const share = occurrences[keys.indexOf(key)] as number;
-    const count = Number(row.count) - share + 1 + before;
+    const count = Number(row.count) - shares.get(key)!.hits + 1 + before;
     const allowed = count <= hit.rule.limit;
     const retryAfterSeconds = allowed
       ? 0

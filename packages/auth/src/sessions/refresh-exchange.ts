@@ -74,7 +74,8 @@ export function distinctRounds(requests: readonly ExchangeRequest[]): ExchangeRe
  * A token rotates if it is unexpired and either unused or used within the reuse grace, and its
  * session and user are live. Row locks make concurrent exchanges of one token take turns: the
  * second re-reads the row the first consumed. `presented` is driven by the token-hash index (a
- * plan from the unique index whatever the statistics say: PGlite never runs ANALYZE by itself).
+ * plan from the unique index whatever the statistics say) and reads the session and user once:
+ * every part of the statement sees the same snapshot, so the answer takes them from there.
  */
 async function exchangeStatement(
   deps: ExchangeDeps,
@@ -95,7 +96,8 @@ async function exchangeStatement(
         AS r(hash, next_id, next_hash)
     ), presented AS (
       SELECT rt.token_hash AS hash, rt.session_id, rt.expires_at > ${at} AS token_live,
-        s.revoked_at IS NULL AND s.expires_at > ${at} AND u.disabled_at IS NULL AS session_live
+        s.revoked_at IS NULL AND s.expires_at > ${at} AND u.disabled_at IS NULL AS session_live,
+        u.id AS user_id, u.email, u.name, u.role, u.token_version, s.auth_time, s.amr
       FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id JOIN users u ON u.id = s.user_id
       WHERE rt.token_hash = ANY(${hashes}::text[])
     ), consumed AS (
@@ -113,10 +115,9 @@ async function exchangeStatement(
       FROM consumed c JOIN req r ON r.hash = c.token_hash
       RETURNING token_hash
     )
-    SELECT p.hash, p.session_id::text AS session_id, u.id::text AS user_id,
+    SELECT p.hash, p.session_id::text AS session_id, p.user_id::text AS user_id,
       EXISTS (SELECT 1 FROM issued i WHERE i.token_hash = r.next_hash) AS issued,
-      p.token_live, p.session_live, u.email, u.name, u.role::text AS role, u.token_version,
-      s.auth_time, s.amr
-    FROM req r JOIN presented p ON p.hash = r.hash
-      JOIN sessions s ON s.id = p.session_id JOIN users u ON u.id = s.user_id`;
+      p.token_live, p.session_live, p.email, p.name, p.role::text AS role, p.token_version,
+      p.auth_time, p.amr
+    FROM req r JOIN presented p ON p.hash = r.hash`;
 }

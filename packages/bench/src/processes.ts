@@ -23,10 +23,10 @@ export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const BENCH = join(ROOT, "packages/bench");
 export const WEB = join(ROOT, "apps/web");
 
-/** Every RATE_LIMIT_* variable, set far above what the bench sends: the limiters run, never refuse. */
 /** Opens our servers' /api/metrics to the bench (statements per rotation). */
 export const BENCH_METRICS_TOKEN = "authkit-bench-metrics-token";
 
+/** Every RATE_LIMIT_* variable, set far above what the bench sends: the limiters run, never refuse. */
 export const RATE_LIMIT_ENV: Record<string, string> = Object.fromEntries(
   RATE_LIMIT_VARIABLES.map((name) => [name, "10000000/1m"]),
 );

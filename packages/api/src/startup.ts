@@ -19,6 +19,7 @@ import {
 
 import { createApp, type App } from "./app";
 import { createLogger, type Logger } from "./http/log";
+import { lowerThreadPoolPriority, threadPoolSize } from "./thread-pool-priority";
 
 /** A start-up failure whose message is the whole story (printed without a stack). */
 export class StartupError extends Error {
@@ -116,6 +117,8 @@ export async function startApp(
           }
         : {}),
     });
+    const pool = await lowerThreadPoolPriority({ poolSize: threadPoolSize(env) });
+    logger.debug(pool, "thread pool below the event loop");
     return { config, logger, app };
   } catch (error) {
     const failure = startupFailure(config, error);

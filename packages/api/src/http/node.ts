@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
@@ -9,6 +9,7 @@ import type { App } from "../app";
 import { routeLabel } from "../metrics/route-label";
 import { createClientAddress } from "./client-ip";
 import { markRequest, stripMark, type CustomServerMark } from "./custom-server-mark";
+import { answerDirectCall, directCallOf, type DirectCall } from "./direct-call";
 import { createApiHandler } from "./handler";
 import { API_SECURITY_HEADER_ENTRIES, cachePolicy } from "./headers";
 import { noteRequestError, trackRequest } from "./log";
@@ -29,6 +30,8 @@ export interface NodeListenerOptions {
    * request that arrives. Without it (the standalone API server, tests) nothing is marked.
    */
   mark?: CustomServerMark;
+  /** False: single calls take tRPC's Fetch adapter too (the tests compare both ways). */
+  directCalls?: boolean;
 }
 
 /**
@@ -42,7 +45,7 @@ export interface NodeListenerOptions {
 export function createNodeListener(
   app: App,
   fallback: NodeListener,
-  { serveApi = true, mark }: NodeListenerOptions = {},
+  { serveApi = true, mark, directCalls = true }: NodeListenerOptions = {},
 ): NodeListener {
   // Security headers and the cache policy are written with the response (writeResponse).
   const handleApi = createApiHandler(app, { securityHeaders: false });
@@ -68,6 +71,11 @@ export function createNodeListener(
     const requestId = trackRequest(app.logger, req, res);
     countRequest(app, req, res, target);
     if (!api) return fallback(req, res);
+    const direct = directCalls
+      ? directCallOf(req.method, target, req.headers, MAX_BODY_BYTES)
+      : null;
+    if (direct)
+      return void answerDirectly(app, req, res, direct, { requestId, clientIp: clientIpOf(req) });
     let request: Request;
     try {
       request = toFetchRequest(req, res, target);
@@ -92,6 +100,44 @@ export function createNodeListener(
         res.end();
       });
   };
+}
+
+/** A single call (./direct-call): the answer written from the node request, no Fetch objects. */
+async function answerDirectly(
+  app: App,
+  req: IncomingMessage,
+  res: ServerResponse,
+  direct: DirectCall,
+  { requestId, clientIp }: { requestId: string; clientIp: string | null },
+): Promise<void> {
+  try {
+    const rawInput = direct.type === "query" ? direct.rawInput : await readBody(req);
+    const answer = await answerDirectCall(app, direct, rawInput, {
+      headers: fetchHeaders(req.headers),
+      clientIp,
+      requestId,
+      onError: (error) => noteRequestError(req, error),
+    });
+    res.writeHead(answer.status, nodeHeaders(answer.headers, true)).end(answer.body);
+  } catch (error) {
+    noteRequestError(req, error);
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  }
+}
+
+/**
+ * A body of declared length (./direct-call takes no other), decoded as Fetch's `text()` decodes
+ * it: UTF-8, a leading byte-order mark dropped, malformed bytes replaced.
+ */
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.once("end", () => resolve(new TextDecoder().decode(Buffer.concat(chunks))));
+    req.once("error", reject);
+    req.once("aborted", () => reject(new Error("the client closed the request")));
+  });
 }
 
 /** In flight until answered (graceful shutdown), then counted for /api/metrics. */
@@ -120,15 +166,43 @@ function countRequest(
 function toFetchRequest(req: IncomingMessage, res: ServerResponse, target: string): Request {
   if ((req.method !== "GET" && req.method !== "HEAD") || mayOpenStream(target, TRPC_PATH))
     return incomingMessageToRequest(req, res, { maxBodySize: MAX_BODY_BYTES });
-  const headers = new Headers();
-  for (const name in req.headers) {
-    const value = req.headers[name];
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-    else if (value !== undefined) headers.append(name, value);
-  }
+  const headers = fetchHeaders(req.headers);
   const encrypted = "encrypted" in req.socket && req.socket.encrypted === true;
   const origin = `${encrypted ? "https" : "http"}://${req.headers.host ?? "localhost"}`;
   return new Request(new URL(target, origin), { method: req.method, headers });
+}
+
+/** A node request's headers as a Fetch `Headers`, every repeated value kept. */
+function fetchHeaders(incoming: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else if (value !== undefined) headers.append(name, value);
+  }
+  return headers;
+}
+
+/**
+ * A Fetch `Headers` as the one object `writeHead` takes: each `Set-Cookie` its own header. With
+ * `apiHeaders`, the API's security headers and cache policy (./headers) are added here.
+ */
+function nodeHeaders(source: Headers, apiHeaders: boolean): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  source.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = source.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  if (apiHeaders) {
+    // The one page of the API (/api/docs) brings its own, narrower-than-a-page CSP.
+    for (const [name, value] of API_SECURITY_HEADER_ENTRIES)
+      if (name !== "content-security-policy" || !(name in headers)) headers[name] = value;
+    const contentType = headers["content-type"] as string | undefined;
+    const policy = cachePolicy(headers["cache-control"] as string | undefined, contentType);
+    if (policy) headers["cache-control"] = policy;
+  }
+  return headers;
 }
 
 /**
@@ -142,20 +216,8 @@ export async function writeResponse(
   onStream?: (res: ServerResponse) => void,
   apiHeaders = false,
 ): Promise<void> {
-  const headers: Record<string, string | string[]> = {};
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  const headers = nodeHeaders(response.headers, apiHeaders);
   const contentType = headers["content-type"] as string | undefined;
-  if (apiHeaders) {
-    // The one page of the API (/api/docs) brings its own, narrower-than-a-page CSP.
-    for (const [name, value] of API_SECURITY_HEADER_ENTRIES)
-      if (name !== "content-security-policy" || !(name in headers)) headers[name] = value;
-    const policy = cachePolicy(headers["cache-control"] as string | undefined, contentType);
-    if (policy) headers["cache-control"] = policy;
-  }
   res.writeHead(response.status, headers);
   if (!response.body) {
     res.end();

@@ -44,6 +44,11 @@ describe("directCallOf", () => {
       type: "mutation",
       path: "auth.refresh",
     });
+    const noBody = { "content-type": "application/json" };
+    expect(directCallOf("POST", "/api/trpc/auth.refresh", noBody, MiB)).toEqual({
+      type: "mutation",
+      path: "auth.refresh",
+    });
     const charset = { ...json(2), "content-type": "Application/JSON; charset=utf-8" };
     expect(directCallOf("POST", "/api/trpc/auth.login", charset, MiB)).toEqual({
       type: "mutation",
@@ -176,7 +181,13 @@ describe("a single call answered directly and through tRPC's adapter", () => {
     Buffer.from([0xff]),
     Buffer.from('"}'),
   ]);
-  const mutations: [string, string, () => Record<string, string>, string | Uint8Array<ArrayBuffer>, number][] = [
+  const mutations: [
+    string,
+    string,
+    () => Record<string, string>,
+    string | Uint8Array<ArrayBuffer>,
+    number,
+  ][] = [
     [
       "auth.login, a wrong password",
       ...loginWith(JSON.stringify({ email: "a@b.example", password: "not it at all" })),

@@ -38,7 +38,7 @@ export const LAYERS = [
   "in-flight tracking + metrics",
   "building the Fetch Request",
   "routing (our handler, ticket preflight)",
-  "tRPC resolveResponse (incl. procedure, context)",
+  "tRPC resolveResponse or our direct call (incl. procedure, context)",
   "responseMeta + security headers",
   "writeResponse",
   "Next.js code",
@@ -61,13 +61,18 @@ function markerLayer({ functionName: name, url }: Frame): Layer | undefined {
       "createHeaders",
       "createBody",
       "toFetchRequest",
+      "fetchHeaders",
     ].includes(name)
   )
     return "building the Fetch Request";
   if (
-    ["writeResponse", "writeResponseBody", "writeResponseBodyChunk", "writeNodeResponse"].includes(
-      name,
-    )
+    [
+      "writeResponse",
+      "writeResponseBody",
+      "writeResponseBodyChunk",
+      "writeNodeResponse",
+      "writeAnswer",
+    ].includes(name)
   )
     return "writeResponse";
   if (
@@ -101,8 +106,18 @@ function markerLayer({ functionName: name, url }: Frame): Layer | undefined {
     return "in-flight tracking + metrics";
   if (["route", "ticketPreflight", "pathnameOf", "isApiTarget", "routeApi"].includes(name))
     return "routing (our handler, ticket preflight)";
-  if (["fetchRequestHandler", "resolveResponse", "nodeHTTPRequestHandler"].includes(name))
-    return "tRPC resolveResponse (incl. procedure, context)";
+  if (
+    [
+      "fetchRequestHandler",
+      "resolveResponse",
+      "nodeHTTPRequestHandler",
+      "answerDirectly",
+      "answerDirectCall",
+      "directCallOf",
+      "readBody",
+    ].includes(name)
+  )
+    return "tRPC resolveResponse or our direct call (incl. procedure, context)";
   return undefined;
 }
 
@@ -116,9 +131,9 @@ function packageLayer({ functionName: name, url }: Frame): Layer | undefined {
   if (pkg === "prom-client" || ourFile(url, "@authkit/api", "in-flight", "metrics", "route-label"))
     return "in-flight tracking + metrics";
   if (pkg === "@trpc/server" || pkg === "zod" || pkg === "@authkit/auth")
-    return "tRPC resolveResponse (incl. procedure, context)";
+    return "tRPC resolveResponse or our direct call (incl. procedure, context)";
   if (ourFile(url, "@authkit/api", "trpc", "root", "routers", "meta", "headers"))
-    return "tRPC resolveResponse (incl. procedure, context)";
+    return "tRPC resolveResponse or our direct call (incl. procedure, context)";
   if (pkg === "next") return "Next.js code";
   if (
     pkg.startsWith("@electric-sql/") ||

@@ -41,7 +41,7 @@ export type DirectCall =
 /**
  * The calls this server answers without tRPC's Fetch adapter: a GET of one query whose only
  * query parameter is `input`, and a POST of one mutation with no query string, a JSON body of
- * a declared length within `maxBodyBytes`; neither with a streaming `accept`. Everything else
+ * a declared length within `maxBodyBytes` (none declared and none chunked: no body); neither with a streaming `accept`. Everything else
  * (batches, subscriptions, a percent-encoded or unknown path, a body of unknown length, HEAD, a
  * method the procedure does not take) returns null and takes the adapter, which also answers
  * every malformed case. The target is the normalised one the listener routes on.
@@ -64,7 +64,8 @@ export function directCallOf(
     return { type, path, rawInput: search.get("input") };
   }
   if (method === "POST" && type === "mutation" && query === -1 && isJson(headers)) {
-    const length = Number(headers["content-length"] ?? Number.NaN);
+    // A request with neither header has no body (RFC 9112, 6.3): length 0.
+    const length = Number(headers["content-length"] ?? 0);
     const declared = headers["transfer-encoding"] === undefined && Number.isInteger(length);
     return declared && length <= maxBodyBytes ? { type, path } : null;
   }

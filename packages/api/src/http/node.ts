@@ -9,7 +9,7 @@ import type { App } from "../app";
 import { routeLabel } from "../metrics/route-label";
 import { createClientAddress } from "./client-ip";
 import { markRequest, stripMark, type CustomServerMark } from "./custom-server-mark";
-import { answerDirectCall, directCallOf, type DirectCall } from "./direct-call";
+import { answerDirectCall, directCallOf, type DirectAnswer, type DirectCall } from "./direct-call";
 import { createApiHandler } from "./handler";
 import { API_SECURITY_HEADER_ENTRIES, cachePolicy } from "./headers";
 import { noteRequestError, trackRequest } from "./log";
@@ -118,7 +118,7 @@ async function answerDirectly(
       requestId,
       onError: (error) => noteRequestError(req, error),
     });
-    res.writeHead(answer.status, nodeHeaders(answer.headers, true)).end(answer.body);
+    writeAnswer(res, answer);
   } catch (error) {
     noteRequestError(req, error);
     if (!res.headersSent) res.writeHead(500);
@@ -126,11 +126,19 @@ async function answerDirectly(
   }
 }
 
+/** A direct call's answer, with the API's security headers and cache policy, in one write. */
+function writeAnswer(res: ServerResponse, answer: DirectAnswer): void {
+  res.writeHead(answer.status, nodeHeaders(answer.headers, true)).end(answer.body);
+}
+
 /**
  * A body of declared length (./direct-call takes no other), decoded as Fetch's `text()` decodes
  * it: UTF-8, a leading byte-order mark dropped, malformed bytes replaced.
  */
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<string> | string {
+  // No body declared: nothing to wait for (Node discards the empty stream with the response).
+  const length = req.headers["content-length"];
+  if (length === undefined || length === "0") return "";
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -18,6 +18,7 @@ import { ensureAdmin } from "./accounts/ensure-admin";
 import {
   clearProfiles,
   createProfileCache,
+  createProfileLookup,
   readProfile,
   type ProfileCache,
 } from "./accounts/profile";
@@ -208,7 +209,8 @@ function bindAuth(
   { keys, backends, profiles }: { keys: KeySet; backends: Backends; profiles: ProfileCache },
 ): Auth {
   const { limiter } = backends;
-  const profileDeps = { db: core.db, profiles, cacheUnverified: backends.ownsDatabase };
+  const lookup = createProfileLookup(core.db);
+  const profileDeps = { lookup, profiles, cacheUnverified: backends.ownsDatabase };
   // Both may verify an email, which no token version records: cached profiles go.
   const cleared = (done: Promise<void>) => done.finally(() => clearProfiles(profiles));
   const rotation = { ...core, exchange: createRefreshExchange(core) };

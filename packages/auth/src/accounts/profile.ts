@@ -1,7 +1,8 @@
 import { LRUCache } from "lru-cache";
 
-import { publicUserSelect, type PublicUser } from "@authkit/db";
+import type { PublicUser } from "@authkit/db";
 
+import { createBatcher } from "../batch";
 import type { Core } from "../core";
 import { AuthError, orUnavailable } from "../errors";
 import type { Identity } from "../types";
@@ -30,23 +31,42 @@ export function clearProfiles(profiles: ProfileCache): void {
   profiles.clear();
 }
 
+/** Reads profiles by user id, the reads of one event-loop turn in one statement (../batch). */
+export type ProfileLookup = (userId: string) => Promise<Profile | undefined>;
+
+/**
+ * `user.me` on PostgreSQL reads the database on every request for a user whose email is not
+ * verified (another instance may verify it): concurrent reads share one statement, as the
+ * revocation checks before them do, instead of one ORM query each.
+ */
+export function createProfileLookup(db: Pick<Core["db"], "prisma">): ProfileLookup {
+  return createBatcher<string, Profile | undefined>(async (ids) => {
+    const rows = await db.prisma.$queryRaw<Profile[]>`
+      SELECT id::text AS id, email, name, role::text AS role,
+        email_verified_at IS NOT NULL AS "emailVerified"
+      FROM users WHERE id = ANY(${ids}::uuid[])`;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id));
+  });
+}
+
 export async function readProfile(
-  deps: Pick<Core, "db"> & { profiles: ProfileCache; cacheUnverified?: boolean },
+  deps: { lookup: ProfileLookup; profiles: ProfileCache; cacheUnverified?: boolean },
   identity: Identity,
 ): Promise<Profile> {
   const key = `${identity.user.id}:${identity.token.ver}`;
   const cached = deps.profiles.get(key);
   if (cached) return cached;
   const generation = generations.get(deps.profiles) ?? 0;
-  const row = await orUnavailable(() =>
-    deps.db.prisma.user.findUnique({
-      where: { id: identity.user.id },
-      select: { ...publicUserSelect, emailVerifiedAt: true },
-    }),
-  );
+  const row = await orUnavailable(() => deps.lookup(identity.user.id));
   if (!row) throw new AuthError("UNAUTHENTICATED");
-  const { emailVerifiedAt, ...user } = row;
-  const profile = { ...user, emailVerified: emailVerifiedAt !== null };
+  const profile: Profile = {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    emailVerified: row.emailVerified,
+  };
   const unchanged = (generations.get(deps.profiles) ?? 0) === generation;
   if (profile.emailVerified || (deps.cacheUnverified && unchanged)) deps.profiles.set(key, profile);
   return profile;

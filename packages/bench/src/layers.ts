@@ -114,7 +114,6 @@ function markerLayer({ functionName: name, url }: Frame): Layer | undefined {
       "answerDirectly",
       "answerDirectCall",
       "directCallOf",
-      "readBody",
     ].includes(name)
   )
     return "tRPC resolveResponse or our direct call (incl. procedure, context)";

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
+import { text } from "node:stream/consumers";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 
@@ -111,7 +112,9 @@ async function answerDirectly(
   { requestId, clientIp }: { requestId: string; clientIp: string | null },
 ): Promise<void> {
   try {
-    const rawInput = direct.type === "query" ? direct.rawInput : await readBody(req);
+    // A mutation's body (of declared length, at most MAX_BODY_BYTES: ./direct-call takes no
+    // other), decoded as Fetch's `text()` decodes it: UTF-8, a byte-order mark dropped.
+    const rawInput = direct.type === "query" ? direct.rawInput : await text(req);
     const answer = await answerDirectCall(app, direct, rawInput, {
       headers: fetchHeaders(req.headers),
       clientIp,
@@ -129,23 +132,6 @@ async function answerDirectly(
 /** A direct call's answer, with the API's security headers and cache policy, in one write. */
 function writeAnswer(res: ServerResponse, answer: DirectAnswer): void {
   res.writeHead(answer.status, nodeHeaders(answer.headers, true)).end(answer.body);
-}
-
-/**
- * A body of declared length (./direct-call takes no other), decoded as Fetch's `text()` decodes
- * it: UTF-8, a leading byte-order mark dropped, malformed bytes replaced.
- */
-function readBody(req: IncomingMessage): Promise<string> | string {
-  // No body declared: nothing to wait for (Node discards the empty stream with the response).
-  const length = req.headers["content-length"];
-  if (length === undefined || length === "0") return "";
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.once("end", () => resolve(new TextDecoder().decode(Buffer.concat(chunks))));
-    req.once("error", reject);
-    req.once("aborted", () => reject(new Error("the client closed the request")));
-  });
 }
 
 /** In flight until answered (graceful shutdown), then counted for /api/metrics. */

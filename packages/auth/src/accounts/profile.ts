@@ -58,15 +58,8 @@ export async function readProfile(
   const cached = deps.profiles.get(key);
   if (cached) return cached;
   const generation = generations.get(deps.profiles) ?? 0;
-  const row = await orUnavailable(() => deps.lookup(identity.user.id));
-  if (!row) throw new AuthError("UNAUTHENTICATED");
-  const profile: Profile = {
-    id: row.id,
-    email: row.email,
-    name: row.name,
-    role: row.role,
-    emailVerified: row.emailVerified,
-  };
+  const profile = await orUnavailable(() => deps.lookup(identity.user.id));
+  if (!profile) throw new AuthError("UNAUTHENTICATED");
   const unchanged = (generations.get(deps.profiles) ?? 0) === generation;
   if (profile.emailVerified || (deps.cacheUnverified && unchanged)) deps.profiles.set(key, profile);
   return profile;
